@@ -1,0 +1,37 @@
+// pvconform's command line. Each command lives in its own file under commands/ and registers
+// itself on the program; this file only lists them and maps errors to exit codes.
+import { Command } from 'commander';
+import { UsageError, InfraError, describe } from '../core/errors.ts';
+import { EXIT } from '../core/exit-codes.ts';
+
+// One line per command; add yours here.
+const commands: Array<() => Promise<{ register(program: Command): void }>> = [
+];
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('pvconform')
+    .description('Do the paravirtual drivers of each guest attach and behave as their manual pages promise, on each hypervisor?')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const load of commands) (await load()).register(program);
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    if (code?.startsWith('commander.')) return EXIT.usage;
+    if (e instanceof UsageError) {
+      process.stderr.write(`pvconform: ${e.message}\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof InfraError) {
+      process.stderr.write(`pvconform: environment error: ${e.message}\n`);
+      return EXIT.infra;
+    }
+    process.stderr.write(`pvconform: internal error: ${e instanceof Error ? e.stack : describe(e)}\n`);
+    return EXIT.infra;
+  }
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,62 @@
+// A check: one manual-page promise, its requirements, and its assertion.
+import type { Citation, State } from './results.ts';
+import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClass, HostKv } from './offers.ts';
+import type { Shell } from '../transport/shell.ts';
+import type { GuestAdapter } from '../guests/adapter.ts';
+
+export type GuestOs = 'linux' | 'openbsd' | 'netbsd';
+
+export interface Requirements {
+  /** virtio classes the hypervisor must offer. */
+  virtio?: VirtioClass[];
+  /** Hypervisor interfaces the guest must be able to detect. */
+  interfaces?: HypervisorInterface[];
+  kvStore?: KvStore;
+  families?: HypervisorFamily[];
+  /** Needs the host half (dom0's XenStore, Hyper-V's KVP exchange). */
+  hostKv?: boolean;
+}
+
+export interface Verdict {
+  state: Exclude<State, 'error'>;
+  message: string;
+}
+
+export interface CheckContext {
+  cell: string;
+  sh: Shell;
+  guest: GuestAdapter;
+  offers: Offers;
+  hostKv?: HostKv;
+  /** Saves text as an artifact of this cell and returns its path relative to the run. */
+  saveArtifact(kind: string, name: string, text: string): Promise<string>;
+}
+
+export interface Check {
+  /** `<suite>/<name>` */
+  id: string;
+  suite: string;
+  title: string;
+  citation: Citation;
+  requires: Requirements;
+  /** Guest OSes the check applies to; others are skip. */
+  os: GuestOs[];
+  /** Throws InfraError when the harness cannot tell; returns a verdict otherwise. */
+  run(ctx: CheckContext): Promise<Verdict>;
+}
+
+/** Why a check does not apply to this cell, or null when it does. */
+export function unmetRequirement(check: Check, os: GuestOs, offers: Offers, hasHostKv: boolean): string | null {
+  if (!check.os.includes(os)) return `does not apply to ${os} guests (applies to ${check.os.join(', ')})`;
+  const r = check.requires;
+  if (r.families && !r.families.includes(offers.family))
+    return `needs a ${r.families.join(' or ')} hypervisor; this cell runs on ${offers.family}`;
+  for (const v of r.virtio ?? [])
+    if (!offers.virtio.includes(v)) return `virtio ${v} not offered by this hypervisor config`;
+  for (const i of r.interfaces ?? [])
+    if (!offers.interfaces.includes(i))
+      return `the ${i} interface is not offered here (guest can detect: ${offers.interfaces.join(', ') || 'none'})`;
+  if (r.kvStore && offers.kvStore !== r.kvStore) return `needs the ${r.kvStore} key/value store; this cell has ${offers.kvStore ?? 'none'}`;
+  if (r.hostKv && !hasHostKv) return 'the provider has no host-side access to the key/value store here';
+  return null;
+}

@@ -1,0 +1,45 @@
+// The provider contract (syzkaller vm/'s shape): boot a guest, hand back a running machine,
+// stop it. Each hypervisor family lives in its own folder next to this file.
+import type { Artifact } from '../core/results.ts';
+import type { HostKv, Offers } from '../core/offers.ts';
+import type { SshEndpoint } from '../transport/shell.ts';
+import type { GuestImage } from '../images/guest-image.ts';
+import type { HypervisorConfig } from '../config/schema.ts';
+import type { Timeouts } from '../core/timeouts.ts';
+
+export interface BootSpec {
+  /** `<guest>@<hypervisor>`, unique within a run. */
+  cellId: string;
+  image: GuestImage;
+  hypervisor: HypervisorConfig;
+  /** Scratch space for this cell; the provider removes what it made there on stop. */
+  workDir: string;
+  /** Where artifacts (console log...) go; kept after the run. Paths in Artifact are relative
+   *  to `runDir`. */
+  artifactsDir: string;
+  runDir: string;
+  timeouts: Timeouts;
+  log(message: string): void;
+}
+
+export interface Machine {
+  ssh: SshEndpoint;
+  /** Absolute path of the live console log. */
+  consoleLog: string;
+  offers: Offers;
+  /** Host half of key/value checks, where the provider can do it. */
+  hostKv?: HostKv;
+  /** Milliseconds from the start of boot() to the guest answering on SSH. */
+  bootToSshMs: number;
+  artifacts: Artifact[];
+  /** Powers the guest off (with a deadline, then force) and removes everything boot() made
+   *  but the artifacts. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface Provider {
+  family: Offers['family'];
+  /** Throws BootError when the guest does not come up, InfraError when the host breaks.
+   *  Honours `signal`: on abort it tears down what it started and rejects. */
+  boot(spec: BootSpec, signal: AbortSignal): Promise<Machine>;
+}
