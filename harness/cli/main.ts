@@ -6,6 +6,12 @@ import { EXIT } from '../core/exit-codes.ts';
 
 // One line per command; add yours here.
 const commands: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/run.ts'),
+  () => import('./commands/doctor.ts'),
+  () => import('./commands/images.ts'),
+  () => import('./commands/report.ts'),
+  () => import('./commands/compare.ts'),
+  () => import('./commands/merge.ts'),
 ];
 
 async function main(argv: string[]): Promise<number> {

@@ -23,6 +23,9 @@ export interface GuestAdapter {
   virtioDevices(sh: Shell): Promise<VirtioDevice[]>;
   /** The kernel's boot messages (for artifacts and the attach-line parser). */
   bootMessages(sh: Shell): Promise<string>;
+  /** Asks the guest to power itself off (so QEMU exits at once rather than at the ACPI
+   *  deadline). Best effort: the provider still enforces its own deadline. */
+  powerOff?(sh: Shell): Promise<void>;
   /** The driver name this OS uses for a virtio class (Linux virtio_rng, OpenBSD viornd...). */
   driverFor(cls: VirtioClass): string;
 }

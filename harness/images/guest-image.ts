@@ -19,6 +19,11 @@ export interface GuestImage {
   /** A line the guest prints on its serial console once SSH is up: the cheapest readiness
    *  signal (lab.md). Providers still confirm with SSH. */
   readyMarker?: string;
+  /** The NIC QEMU gives the harness when a config withholds virtio-net (a device this guest
+   *  has a driver for: vmxnet3 for linux-ref, e1000 for the BSDs). */
+  fallbackNic?: string;
+  /** Read-only base for the virtio data disks a cell is offered; each cell writes an overlay. */
+  dataDiskBase?: string;
 }
 
 /** Thrown when the image is not built here: the cell's checks are skip with this message. */

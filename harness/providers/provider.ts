@@ -19,6 +19,8 @@ export interface BootSpec {
   artifactsDir: string;
   runDir: string;
   timeouts: Timeouts;
+  /** The guest config's extra kernel arguments (direct-boot images). */
+  extraKernelArgs?: string;
   log(message: string): void;
 }
 

@@ -1,0 +1,61 @@
+// pvconform run: config -> plan -> cells -> results -> reports.
+import { Command, Option } from 'commander';
+import { join, resolve } from 'node:path';
+import { loadMatrix } from '../../config/load.ts';
+import { makePlan } from '../../plan/plan.ts';
+import { runPlan } from '../../run/run-plan.ts';
+import { consoleProgress } from '../../run/progress.ts';
+import { installSignalCleanup } from '../../core/cleanup.ts';
+import { printSummary } from '../../run/summary.ts';
+import { finishers } from '../../run/finishers.ts';
+
+const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
+
+export function defaultOutDir(now = new Date()): string {
+  return join('reports', now.toISOString().replace(/[:]/g, '-').replace(/\..*/, ''));
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('boot each cell (guest x hypervisor config), run its checks over SSH, write results and reports')
+    .option('-c, --config <file>', 'matrix YAML file (default: the embedded QEMU + linux-ref + virtio.4 matrix)')
+    .option('-o, --out <dir>', 'run directory (default: reports/<timestamp>/)')
+    .option('--guest <name>', 'only these guests (repeatable or comma-separated)', collect)
+    .option('--hypervisor <name>', 'only these hypervisor configs (repeatable)', collect)
+    .option('--suite <name>', 'only these suites (repeatable)', collect)
+    .option('--check <id>', 'only these checks: an id, suite/* or a suite name (repeatable)', collect)
+    .addOption(new Option('--shard <i/n>', 'run the i-th of n stable slices of the cells'))
+    .option('--baseline <dir|results.jsonl>', 'classify results against an earlier run (regressions, fixed...)')
+    .option('--expectations <file>', 'known failures (YAML) for --baseline')
+    .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
+    .action(async (opts) => {
+      const { config, source } = await loadMatrix(opts.config);
+      const plan = await makePlan(config, source, { guest: opts.guest, hypervisor: opts.hypervisor, suite: opts.suite, check: opts.check });
+      const { cells, shard } = await selectShard(plan.cells, opts.shard);
+      const runDir = resolve(opts.out ?? defaultOutDir());
+      const controller = new AbortController();
+      installSignalCleanup((sig) => {
+        process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
+        controller.abort();
+      });
+      const outcome = await runPlan({
+        plan,
+        cells,
+        shard,
+        runDir,
+        signal: controller.signal,
+        progress: consoleProgress(),
+        finishers: await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations }),
+      });
+      printSummary(outcome);
+      process.exitCode = outcome.exitCode;
+    });
+}
+
+async function selectShard<T extends { id: string }>(cells: T[], spec: string | undefined): Promise<{ cells: T[]; shard: { index: number; count: number } | null }> {
+  if (!spec) return { cells, shard: null };
+  const { parseShard, shardCells } = await import('../../plan/shard.ts');
+  const shard = parseShard(spec);
+  return { cells: shardCells(cells, shard.index, shard.count), shard };
+}

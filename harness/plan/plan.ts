@@ -1,0 +1,78 @@
+// config -> plan of cells: every guest x hypervisor config, with the checks each will run,
+// narrowed by the command-line filters. The plan's hash names it, so shards of one plan can be
+// recognised and merged.
+import { createHash } from 'node:crypto';
+import type { GuestConfig, HypervisorConfig, MatrixConfig } from '../config/schema.ts';
+import type { Check } from '../core/checks.ts';
+import { UsageError } from '../core/errors.ts';
+import { suiteChecks, suiteNames } from '../suites/catalog.ts';
+
+export interface Cell {
+  /** `<guest>@<hypervisor>` */
+  id: string;
+  guest: GuestConfig;
+  hypervisor: HypervisorConfig;
+  suites: string[];
+  checks: Check[];
+}
+
+export interface Filters {
+  guest?: string[];
+  hypervisor?: string[];
+  suite?: string[];
+  check?: string[];
+}
+
+export interface Plan {
+  hash: string;
+  source: string;
+  cells: Cell[];
+  checkIds: string[];
+}
+
+/** `virtio.4/entropy`, `virtio.4/*`, `virtio.4` (whole suite) all select checks. */
+export function matchesCheck(id: string, pattern: string): boolean {
+  if (pattern === id) return true;
+  if (pattern.endsWith('/*')) return id.startsWith(pattern.slice(0, -1));
+  if (!pattern.includes('/')) return id.startsWith(`${pattern}/`);
+  return false;
+}
+
+export async function makePlan(config: MatrixConfig, source: string, filters: Filters = {}): Promise<Plan> {
+  for (const s of config.suites)
+    if (!suiteNames().includes(s))
+      throw new UsageError(`${source}: field suites: unknown suite "${s}". Fix: use one of ${suiteNames().join(', ')}`);
+  const pick = <T extends { name: string }>(list: T[], wanted: string[] | undefined, what: string): T[] => {
+    if (!wanted?.length) return list;
+    for (const w of wanted)
+      if (!list.some((x) => x.name === w))
+        throw new UsageError(`--${what} ${w}: no such ${what} in ${source}. Fix: use one of ${list.map((x) => x.name).join(', ')}`);
+    return list.filter((x) => wanted.includes(x.name));
+  };
+  const guests = pick(config.guests, filters.guest, 'guest');
+  const hypervisors = pick(config.hypervisors, filters.hypervisor, 'hypervisor');
+  let suites = config.suites;
+  if (filters.suite?.length) {
+    for (const s of filters.suite)
+      if (!suites.includes(s)) throw new UsageError(`--suite ${s}: not in ${source}'s suites. Fix: use one of ${suites.join(', ')}`);
+    suites = suites.filter((s) => filters.suite!.includes(s));
+  }
+  const patterns = [...(config.checks ?? []), ...(filters.check ?? [])];
+  const checks: Check[] = [];
+  for (const s of suites) checks.push(...((await suiteChecks(s)) ?? []));
+  const selected = patterns.length ? checks.filter((c) => patterns.some((p) => matchesCheck(c.id, p))) : checks;
+  for (const p of filters.check ?? [])
+    if (!checks.some((c) => matchesCheck(c.id, p)))
+      throw new UsageError(`--check ${p}: matches no check of the suites ${suites.join(', ')}. Fix: see \`pvconform checks\` for the ids`);
+
+  const cells: Cell[] = [];
+  for (const guest of guests)
+    for (const hypervisor of hypervisors)
+      cells.push({ id: `${guest.name}@${hypervisor.name}`, guest, hypervisor, suites, checks: selected });
+  const checkIds = selected.map((c) => c.id);
+  const hash = createHash('sha256')
+    .update(JSON.stringify({ cells: cells.map((c) => [c.id, c.guest, c.hypervisor]), checkIds }))
+    .digest('hex')
+    .slice(0, 12);
+  return { hash, source, cells, checkIds };
+}

@@ -1,0 +1,96 @@
+// A whole run: plan.json first, each cell in turn, then the reports. Results are already on
+// disk as they arrive; the reports at the end are made from them.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Plan, Cell } from '../plan/plan.ts';
+import { ResultSink } from '../results/sink.ts';
+import { runCell, type CellFigures } from './run-cell.ts';
+import { removeOnCleanup } from '../core/cleanup.ts';
+import { writeTap } from '../reports/tap.ts';
+import { writeJunit } from '../reports/junit.ts';
+import { EXIT } from '../core/exit-codes.ts';
+import type { State } from '../core/results.ts';
+import type { Progress } from './progress.ts';
+
+export interface RunOptions {
+  plan: Plan;
+  /** Only these cells (a shard); defaults to all of the plan's. */
+  cells?: Cell[];
+  shard?: { index: number; count: number } | null;
+  runDir: string;
+  signal: AbortSignal;
+  progress: Progress;
+  /** Extra writers run at the end (HTML, Markdown...), each given the run directory. */
+  finishers?: Array<(runDir: string) => Promise<unknown>>;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  totals: Record<State, number>;
+  exitCode: number;
+  figures: Array<{ cell: string } & CellFigures>;
+}
+
+export function exitCodeFor(totals: Record<State, number>): number {
+  if (totals.fail > 0) return EXIT.failed;
+  if (totals.error > 0) return EXIT.infra;
+  return EXIT.ok;
+}
+
+export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
+  const { plan, runDir, progress } = opts;
+  const cells = opts.cells ?? plan.cells;
+  await mkdir(runDir, { recursive: true });
+  const startedAt = new Date();
+  const run = `${plan.hash}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
+  await writeFile(
+    join(runDir, 'plan.json'),
+    JSON.stringify(
+      {
+        v: 1,
+        plan: plan.hash,
+        source: plan.source,
+        cells: cells.map((c) => ({ id: c.id, guest: c.guest.name, hypervisor: c.hypervisor.name, suites: c.suites })),
+        checks: plan.checkIds,
+        shard: opts.shard ?? null,
+        createdAt: startedAt.toISOString(),
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  const sink = new ResultSink(runDir);
+  sink.onResult((r) => progress.result(r));
+  const workRoot = await mkdtemp(join(tmpdir(), 'pvconform-run-'));
+  const unRemove = removeOnCleanup(workRoot);
+  const figures: RunOutcome['figures'] = [];
+  try {
+    for (const cell of cells) {
+      if (opts.signal.aborted) break;
+      progress.cellStart(cell.id);
+      const f = await runCell(cell, {
+        run,
+        plan: plan.hash,
+        runDir,
+        workRoot,
+        sink,
+        signal: opts.signal,
+        log: (c, m) => progress.log(c, m),
+        notice: (m) => progress.notice(m),
+      });
+      figures.push({ cell: cell.id, ...f });
+      progress.cellEnd(cell.id, f);
+    }
+  } finally {
+    await rm(workRoot, { recursive: true, force: true });
+    unRemove();
+  }
+  const totals = sink.totals();
+  const exitCode = exitCodeFor(totals);
+  await writeTap(runDir, sink.results);
+  await writeJunit(runDir, sink.results);
+  await writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures }, null, 2) + '\n');
+  for (const finish of opts.finishers ?? []) await finish(runDir);
+  return { runDir, totals, exitCode, figures };
+}
