@@ -6,6 +6,7 @@ import type { GuestConfig, HypervisorConfig, MatrixConfig } from '../config/sche
 import type { Check } from '../core/checks.ts';
 import { UsageError } from '../core/errors.ts';
 import { suiteChecks, suiteNames } from '../suites/catalog.ts';
+import { IMAGE_NAME_HELP, isKnownImageName } from '../images/resolve.ts';
 
 export interface Cell {
   /** `<guest>@<hypervisor>` */
@@ -42,6 +43,11 @@ export async function makePlan(config: MatrixConfig, source: string, filters: Fi
   for (const s of config.suites)
     if (!suiteNames().includes(s))
       throw new UsageError(`${source}: field suites: unknown suite "${s}". Fix: use one of ${suiteNames().join(', ')}`);
+  config.guests.forEach((g, i) => {
+    const image = g.image ?? g.name;
+    if (!isKnownImageName(image))
+      throw new UsageError(`${source}: field guests[${i}].${g.image ? 'image' : 'name'}: unknown image "${image}". Fix: use ${IMAGE_NAME_HELP}, or set guests[${i}].image to one of them`);
+  });
   const pick = <T extends { name: string }>(list: T[], wanted: string[] | undefined, what: string): T[] => {
     if (!wanted?.length) return list;
     for (const w of wanted)

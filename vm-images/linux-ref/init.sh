@@ -14,9 +14,10 @@ mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n 1; }
-nomod=",$(arg pvconform.nomod),"
+# Module names compare with "-" and "_" alike, as modprobe does.
+nomod=",$(arg pvconform.nomod | tr - _),"
 for m in $(cat /etc/pvconform/modules); do
-  case "$nomod" in *",$m,"*) echo "pvconform: not loading $m" > /dev/kmsg; continue ;; esac
+  case "$nomod" in *",$(echo "$m" | tr - _),"*) echo "pvconform: not loading $m" > /dev/kmsg; continue ;; esac
   modprobe "$m" 2>/dev/null
 done
 

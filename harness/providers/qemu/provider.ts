@@ -13,7 +13,7 @@ import { createBlank, createOverlay } from './qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { connectSsh } from '../../transport/ssh.ts';
-import { tailOf, waitForText } from './console-log.ts';
+import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
 
 export interface QemuBootOptions {
   /** Extra kernel arguments for this cell (the guest config's). */
@@ -118,11 +118,15 @@ export class QemuProvider implements Provider {
       };
       if (image.readyMarker) {
         const seen = await Promise.race([
-          waitForText(paths.consoleLog, image.readyMarker, deadline, signal),
+          waitForAny(paths.consoleLog, [image.readyMarker, ...PANIC_PATTERNS], deadline, signal),
           exited.then(() => 'exited' as const),
         ]);
         if (seen === 'exited') throw await whyDown(`the guest did not come up: QEMU exited before "${image.readyMarker}"${qemuStderr ? ` (${qemuStderr.trim().split('\n').pop()})` : ''}`);
-        if (seen === false) throw await whyDown(`the guest did not come up: no "${image.readyMarker}" on the console within ${Math.round(spec.timeouts.bootMs / 1000)} s`);
+        if (seen === null) throw await whyDown(`the guest did not come up: no "${image.readyMarker}" on the console within ${Math.round(spec.timeouts.bootMs / 1000)} s`);
+        if (seen !== image.readyMarker) {
+          await new Promise((r) => setTimeout(r, 1_000)); // let the rest of the panic reach the log
+          throw await whyDown(`the guest did not come up: its kernel panicked ("${seen.trim()}" on the console)`);
+        }
       }
       if (signal.aborted) throw new InfraError('aborted');
       const endpoint = { host: '127.0.0.1', port, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey };
