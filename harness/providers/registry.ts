@@ -3,6 +3,7 @@ import type { HypervisorConfig } from '../config/schema.ts';
 import { InfraError } from '../core/errors.ts';
 import type { Provider } from './provider.ts';
 import { QemuProvider } from './qemu/provider.ts';
+import { HypervProvider } from './hyperv/provider.ts';
 
 export interface ProviderOptions {
   notice(message: string): void;
@@ -17,6 +18,9 @@ export async function providerFor(config: HypervisorConfig, options: ProviderOpt
   switch (config.provider) {
     case 'qemu':
       provider = new QemuProvider({ notice: options.notice });
+      break;
+    case 'hyperv':
+      provider = new HypervProvider();
       break;
     default:
       throw new InfraError(`the ${config.provider} provider is not available in this build`);

@@ -115,6 +115,14 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
     sh = await connectSsh(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal });
     record(null, 'pass', `${image.name} answered SSH ${(machine.bootToSshMs / 1000).toFixed(1)} s after the start of boot (${describeOffers(machine)})`, bootStart, machine.artifacts);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
+    if (e instanceof NoImageError) {
+      // The host lacks the image (a Hyper-V base VHDX not staged, say): not applicable here.
+      record(null, 'skip', e.message, bootStart);
+      all('skip', e.message);
+      await machine?.stop().catch(() => {});
+      return { ...figures, cellMs: Date.now() - cellStart };
+    }
     const consoleArtifact: Artifact = { kind: 'console', path: relative(ctx.runDir, join(artifactsDir, 'console.log')) };
     if (e instanceof BootError) {
       record(null, 'fail', e.message, bootStart, [consoleArtifact]);

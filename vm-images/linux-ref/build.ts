@@ -191,6 +191,8 @@ async function assembleRoot(x: string, root: string, kernelRelease: string): Pro
   await copyFile(join(x, 'usr', 'lib', 'openssh', 'sftp-server'), join(root, 'usr', 'lib', 'openssh', 'sftp-server'));
   await chmod(join(root, 'usr', 'sbin', 'dropbear'), 0o755);
   await chmod(join(root, 'usr', 'lib', 'openssh', 'sftp-server'), 0o755);
+  // Debian's dropbear looks for the SFTP subsystem at /usr/lib/sftp-server.
+  await symlink('/usr/lib/openssh/sftp-server', join(root, 'usr', 'lib', 'sftp-server'));
   for (const libdir of [join(x, 'lib', 'x86_64-linux-gnu'), join(x, 'usr', 'lib', 'x86_64-linux-gnu')]) {
     for (const f of await readdir(libdir).catch(() => [] as string[])) {
       if (!/\.so(\.\d+)*$/.test(f)) continue;

@@ -1,6 +1,6 @@
 // What goes into the Linux reference guest: Debian packages only (lab.md §1).
 // Bump RECIPE_VERSION whenever the way the image is assembled changes, so caches rebuild.
-export const RECIPE_VERSION = 2;
+export const RECIPE_VERSION = 3;
 
 /** The kernel: the cloud flavour's virtio drivers are modules we load ourselves; it can also be
  *  a Xen PV/PVH domU (CONFIG_XEN_PV=y). */

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what pvconform needs on a Debian 12 host (run as root): QEMU, the tools the image
+# builds use, a compiler for the probe, Chromium for the HTML report's browser test; then the
+# npm packages. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+packages=(
+  qemu-system-x86 qemu-utils   # the QEMU provider and qemu-img
+  busybox-static cpio gzip     # image builds (initramfs)
+  openssh-client               # ssh-keygen for harness keys
+  util-linux                   # setpriv --pdeathsig: QEMU dies with the harness
+  gcc libc6-dev                # the pvbus probe is built and its error paths run in CI
+  chromium                     # the HTML report's browser test (playwright-core drives it)
+  signify-openbsd              # verifying OpenBSD release signatures in image recipes
+  ca-certificates
+)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+npm ci --no-audit --no-fund
