@@ -1,7 +1,7 @@
 // The provider contract (syzkaller vm/'s shape): boot a guest, hand back a running machine,
 // stop it. Each hypervisor family lives in its own folder next to this file.
 import type { Artifact } from '../core/results.ts';
-import type { HostKv, Offers } from '../core/offers.ts';
+import type { HostControl, HostKv, Offers } from '../core/offers.ts';
 import type { SshEndpoint } from '../transport/shell.ts';
 import type { GuestImage } from '../images/guest-image.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
@@ -31,6 +31,8 @@ export interface Machine {
   offers: Offers;
   /** Host half of key/value checks, where the provider can do it. */
   hostKv?: HostKv;
+  /** The host's shutdown request, where the provider can make one and watch it. */
+  hostControl?: HostControl;
   /** Milliseconds from the start of boot() to the guest answering on SSH. */
   bootToSshMs: number;
   artifacts: Artifact[];
@@ -44,4 +46,9 @@ export interface Provider {
   /** Throws BootError when the guest does not come up, InfraError when the host breaks.
    *  Honours `signal`: on abort it tears down what it started and rejects. */
   boot(spec: BootSpec, signal: AbortSignal): Promise<Machine>;
+  /** The factor every wait grows by for this config (2 under TCG, say); 1 when absent. */
+  slowdown?(config: HypervisorConfig, kernel: string | null): Promise<number>;
+  /** Releases what the provider keeps between the cells of a run (a nested Xen host, a dom0
+   *  connection). Called once when the run ends; a later boot() starts afresh. */
+  close?(): Promise<void>;
 }

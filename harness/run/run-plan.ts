@@ -7,6 +7,7 @@ import type { Plan, Cell } from '../plan/plan.ts';
 import { ResultSink } from '../results/sink.ts';
 import { runCell, type CellFigures } from './run-cell.ts';
 import { removeOnCleanup } from '../core/cleanup.ts';
+import { closeProviders } from '../providers/registry.ts';
 import { writeTap } from '../reports/tap.ts';
 import { writeJunit } from '../reports/junit.ts';
 import { EXIT } from '../core/exit-codes.ts';
@@ -21,6 +22,8 @@ export interface RunOptions {
   runDir: string;
   signal: AbortSignal;
   progress: Progress;
+  /** Cells run at once (each QEMU picks its own SSH port, so they never race). */
+  jobs?: number;
   /** Extra writers run at the end (HTML, Markdown...), each given the run directory. */
   finishers?: Array<(runDir: string) => Promise<unknown>>;
 }
@@ -66,23 +69,29 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   const unRemove = removeOnCleanup(workRoot);
   const figures: RunOutcome['figures'] = [];
   try {
-    for (const cell of cells) {
-      if (opts.signal.aborted) break;
-      progress.cellStart(cell.id);
-      const f = await runCell(cell, {
-        run,
-        plan: plan.hash,
-        runDir,
-        workRoot,
-        sink,
-        signal: opts.signal,
-        log: (c, m) => progress.log(c, m),
-        notice: (m) => progress.notice(m),
-      });
-      figures.push({ cell: cell.id, ...f });
-      progress.cellEnd(cell.id, f);
-    }
+    // A small pool: each worker takes the next cell until none is left.
+    let next = 0;
+    const worker = async () => {
+      while (next < cells.length && !opts.signal.aborted) {
+        const cell = cells[next++];
+        progress.cellStart(cell.id);
+        const f = await runCell(cell, {
+          run,
+          plan: plan.hash,
+          runDir,
+          workRoot,
+          sink,
+          signal: opts.signal,
+          log: (c, m) => progress.log(c, m),
+          notice: (m) => progress.notice(m),
+        });
+        figures.push({ cell: cell.id, ...f });
+        progress.cellEnd(cell.id, f);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 1, cells.length)) }, worker));
   } finally {
+    await closeProviders();
     await rm(workRoot, { recursive: true, force: true });
     unRemove();
   }

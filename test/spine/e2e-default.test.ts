@@ -3,6 +3,8 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { findCachedImage } from '../../vm-images/linux-ref/build.ts';
 import { pvconform, readResults, byCheck, scratch, qemuProcessesMentioning, harnessTempDirs, existsSync } from '../helpers/cli.ts';
 
 t.setTimeout(300_000);
@@ -11,6 +13,9 @@ t.test('pvconform run on the embedded default', async (t) => {
   const dir = scratch(t);
   const out = join(dir, 'run');
   const before = harnessTempDirs();
+  const image = await findCachedImage();
+  const digest = (f: string) => createHash('sha256').update(readFileSync(f)).digest('hex');
+  const baseBefore = [image!.dataDisk, image!.initrd, image!.kernel].map(digest);
   const started = Date.now();
   const r = await pvconform(['run', '--out', out]);
   const wall = Date.now() - started;
@@ -30,6 +35,7 @@ t.test('pvconform run on the embedded default', async (t) => {
   t.match(r.stdout, /8 pass, 0 fail, 0 skip, 0 error/);
   t.same(qemuProcessesMentioning(out), [], 'no QEMU left running');
   t.same(harnessTempDirs().filter((d) => !before.includes(d)), [], 'no scratch folder left');
+  t.same([image!.dataDisk, image!.initrd, image!.kernel].map(digest), baseBefore, 'the base image is unchanged: cells wrote only their overlays');
   const run = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8'));
   t.comment(`figures: whole run ${(wall / 1000).toFixed(1)} s, boot to SSH ${(run.figures[0].bootToSshMs / 1000).toFixed(1)} s, cell ${(run.figures[0].cellMs / 1000).toFixed(1)} s`);
 });

@@ -8,6 +8,7 @@ import { consoleProgress } from '../../run/progress.ts';
 import { installSignalCleanup } from '../../core/cleanup.ts';
 import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
+import { UsageError } from '../../core/errors.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -26,6 +27,11 @@ export function register(program: Command): void {
     .option('--suite <name>', 'only these suites (repeatable)', collect)
     .option('--check <id>', 'only these checks: an id, suite/* or a suite name (repeatable)', collect)
     .addOption(new Option('--shard <i/n>', 'run the i-th of n stable slices of the cells'))
+    .option('-j, --jobs <n>', 'cells to run at once (each guest takes about one core under TCG)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs ${v}: not a whole number of 1 or more. Fix: e.g. --jobs 2`);
+      return n;
+    }, 1)
     .option('--baseline <dir|results.jsonl>', 'classify results against an earlier run (regressions, fixed...)')
     .option('--expectations <file>', 'known failures (YAML) for --baseline')
     .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
@@ -42,6 +48,7 @@ export function register(program: Command): void {
       const outcome = await runPlan({
         plan,
         cells,
+        jobs: opts.jobs,
         shard,
         runDir,
         signal: controller.signal,

@@ -6,7 +6,7 @@ import { join, relative } from 'node:path';
 import { BootError, InfraError, describe } from '../../core/errors.ts';
 import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { QemuConfig } from '../../config/schema.ts';
+import type { HypervisorConfig, QemuConfig } from '../../config/schema.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { Qmp, parseUsernetHostPort } from './qmp.ts';
 import { createBlank, createOverlay } from './qemu-img.ts';
@@ -26,6 +26,10 @@ export class QemuProvider implements Provider {
   readonly family = 'qemu' as const;
   private noticeGiven = false;
   constructor(private readonly options: QemuBootOptions = {}) {}
+
+  async slowdown(config: HypervisorConfig, kernel: string | null): Promise<number> {
+    return (await this.chooseAccel(config as QemuConfig, kernel)) === 'tcg' ? 2 : 1;
+  }
 
   /** Decides the accelerator: `auto` means KVM only if the timed probe shows it runs a guest. */
   async chooseAccel(config: QemuConfig, kernel: string | null): Promise<'kvm' | 'tcg'> {
@@ -70,6 +74,10 @@ export class QemuProvider implements Provider {
           // ACPI power-off first (a BSD syncs its disks), then the hard stop.
           await qmp.execute('system_powerdown').catch(() => {});
           await waitExit(child, spec.timeouts.shutdownMs);
+        }
+        if (qmp && !qmp.closed && child.exitCode === null && child.signalCode === null) {
+          await qmp.execute('quit', undefined, 2_000).catch(() => {});
+          await waitExit(child, 2_000);
         }
         if (child.exitCode === null && child.signalCode === null) {
           child.kill('SIGKILL');
