@@ -6,12 +6,14 @@ import { EXIT } from '../core/exit-codes.ts';
 
 // One line per command; add yours here.
 const commands: Array<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./commands/dmesg.ts'),
   () => import('./commands/run.ts'),
   () => import('./commands/doctor.ts'),
   () => import('./commands/images.ts'),
   () => import('./commands/report.ts'),
   () => import('./commands/compare.ts'),
   () => import('./commands/merge.ts'),
+  () => import('./commands/checks.ts'),
 ];
 
 async function main(argv: string[]): Promise<number> {
@@ -39,5 +41,11 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.infra;
   }
 }
+
+// Output piped into `head` and the like: a closed pipe ends the command quietly.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
 
 process.exitCode = await main(process.argv);

@@ -43,7 +43,8 @@ export function parseMatrix(text: string, file: string): MatrixConfig {
   return parsed.data;
 }
 
-function fieldPath(path: PropertyKey[]): string {
+/** zod's issue path as the field a person would look for: `hypervisors[0].accel`. */
+export function fieldPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(top level)';
 }
 

@@ -5,3 +5,10 @@ export const EXIT = {
   infra: 2, // the environment or the harness broke (some result is `error`)
   failed: 3, // a check failed
 } as const;
+
+/** A run's exit status from its totals: a failed check wins over an infrastructure error. */
+export function exitCodeFor(totals: { fail: number; error: number }): number {
+  if (totals.fail > 0) return EXIT.failed;
+  if (totals.error > 0) return EXIT.infra;
+  return EXIT.ok;
+}

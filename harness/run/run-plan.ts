@@ -10,7 +10,8 @@ import { removeOnCleanup } from '../core/cleanup.ts';
 import { closeProviders } from '../providers/registry.ts';
 import { writeTap } from '../reports/tap.ts';
 import { writeJunit } from '../reports/junit.ts';
-import { EXIT } from '../core/exit-codes.ts';
+import { exitCodeFor } from '../core/exit-codes.ts';
+export { exitCodeFor };
 import type { State } from '../core/results.ts';
 import type { Progress } from './progress.ts';
 
@@ -35,11 +36,6 @@ export interface RunOutcome {
   figures: Array<{ cell: string } & CellFigures>;
 }
 
-export function exitCodeFor(totals: Record<State, number>): number {
-  if (totals.fail > 0) return EXIT.failed;
-  if (totals.error > 0) return EXIT.infra;
-  return EXIT.ok;
-}
 
 export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   const { plan, runDir, progress } = opts;
@@ -100,6 +96,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   await writeTap(runDir, sink.results);
   await writeJunit(runDir, sink.results);
   await writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures }, null, 2) + '\n');
-  for (const finish of opts.finishers ?? []) await finish(runDir);
+  for (const finish of opts.finishers ?? [])
+    await finish(runDir).catch((e) => progress.notice(`a report writer failed (results are intact in results.jsonl): ${e instanceof Error ? e.message : e}`));
   return { runDir, totals, exitCode, figures };
 }

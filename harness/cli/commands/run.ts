@@ -34,12 +34,14 @@ export function register(program: Command): void {
     }, 1)
     .option('--baseline <dir|results.jsonl>', 'classify results against an earlier run (regressions, fixed...)')
     .option('--expectations <file>', 'known failures (YAML) for --baseline')
+    .option('--strict', 'with --baseline: any failure not in the expectations file is non-zero, old or new')
     .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
     .action(async (opts) => {
       const { config, source } = await loadMatrix(opts.config);
       const plan = await makePlan(config, source, { guest: opts.guest, hypervisor: opts.hypervisor, suite: opts.suite, check: opts.check });
       const { cells, shard } = await selectShard(plan.cells, opts.shard);
       const runDir = resolve(opts.out ?? defaultOutDir());
+      const finish = await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations, strict: opts.strict });
       const controller = new AbortController();
       installSignalCleanup((sig) => {
         process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
@@ -53,10 +55,10 @@ export function register(program: Command): void {
         runDir,
         signal: controller.signal,
         progress: consoleProgress(),
-        finishers: await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations }),
+        finishers: finish.list,
       });
       printSummary(outcome);
-      process.exitCode = outcome.exitCode;
+      process.exitCode = finish.exitCode(outcome.exitCode);
     });
 }
 
