@@ -12,7 +12,7 @@ packages=(
   util-linux                   # setpriv --pdeathsig: QEMU dies with the harness
   gcc libc6-dev                # the pvbus probe is built and its error paths run in CI
   chromium                     # the HTML report's browser test (playwright-core drives it)
-  signify-openbsd              # verifying OpenBSD release signatures in image recipes
+  signify-openbsd signify-openbsd-keys  # verifying OpenBSD release signatures (and the keys Debian ships)
   ca-certificates
 )
 missing=()

@@ -1,6 +1,6 @@
 // A check: one manual-page promise, its requirements, and its assertion.
 import type { Citation, State } from './results.ts';
-import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClass, HostKv } from './offers.ts';
+import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClass, HostKv, HostControl } from './offers.ts';
 import type { Shell } from '../transport/shell.ts';
 import type { GuestAdapter } from '../guests/adapter.ts';
 
@@ -28,6 +28,8 @@ export interface CheckContext {
   guest: GuestAdapter;
   offers: Offers;
   hostKv?: HostKv;
+  /** The host's shutdown request (Machine.hostControl), where the provider offers one. */
+  hostControl?: HostControl;
   /** Saves text as an artifact of this cell and returns its path relative to the run. */
   saveArtifact(kind: string, name: string, text: string): Promise<string>;
 }

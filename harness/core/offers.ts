@@ -34,3 +34,29 @@ export interface HostKv {
   remove(key: string): Promise<void>;
   list(prefix: string): Promise<string[]>;
 }
+
+/** The host's power button for the guest, for checks that watch a guest obey its hypervisor's
+ *  shutdown request (Xen: `xl shutdown`, which writes control/shutdown). */
+export interface HostControl {
+  /** Asks the guest to power off and watches until it is gone, crashed, or `deadlineMs` has
+   *  passed. The guest is not usable afterwards: run such a check last. */
+  requestShutdown(deadlineMs: number): Promise<ShutdownObservation>;
+}
+
+export interface ShutdownObservation {
+  /** The host's tool accepted the request (`xl shutdown` exited 0). */
+  requested: boolean;
+  /** What the tool said. */
+  requestDetail: string;
+  /** When the guest took the request off the store (Xen: control/shutdown read back empty),
+   *  in ms after the request; null when not seen (it may have been too quick to catch). */
+  acknowledgedMs: number | null;
+  /** When the guest had stopped running (any way), in ms after the request; null if it still
+   *  ran at the deadline. */
+  stoppedMs: number | null;
+  /** How it stopped, as the host saw it (Xen: the shutdown reason code xl reports). `gone` means
+   *  it stopped but the host could not tell why. */
+  outcome: 'powered off' | 'rebooted' | 'crashed' | 'gone' | 'still running';
+  /** The guest's console output from the request on. */
+  consoleAfter: string;
+}

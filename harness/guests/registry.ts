@@ -1,10 +1,12 @@
-// Guest OS -> adapter. The OpenBSD and NetBSD adapters register here too.
+// Guest OS -> adapter. The BSD adapters load lazily: a Linux-only run never reads them.
 import type { GuestOs } from '../core/checks.ts';
 import type { GuestAdapter } from './adapter.ts';
 import { linuxAdapter } from './linux/adapter.ts';
 
 const adapters: Partial<Record<GuestOs, () => Promise<GuestAdapter>>> = {
   linux: async () => linuxAdapter,
+  openbsd: async () => (await import('./openbsd/adapter.ts')).openbsdAdapter,
+  netbsd: async () => (await import('./netbsd/adapter.ts')).netbsdAdapter,
 };
 
 export async function adapterFor(os: GuestOs): Promise<GuestAdapter> {

@@ -147,7 +147,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
       return rel;
     };
     await saveArtifact('dmesg', 'dmesg.txt', await guest.bootMessages(sh)).catch((e) => ctx.log(cell.id, `could not save boot messages: ${describe(e)}`));
-    const checkCtx: CheckContext = { cell: cell.id, sh, guest, offers: machine.offers, hostKv: machine.hostKv, saveArtifact };
+    const checkCtx: CheckContext = { cell: cell.id, sh, guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
     let broken: string | null = null;
     for (const check of cell.checks) {
       const started = Date.now();

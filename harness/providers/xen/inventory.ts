@@ -1,0 +1,40 @@
+// What is on a dom0 before and after a cell: its domains, XenStore's /local/domain children and
+// the folders the harness made. The difference is what a cell leaked.
+import type { Dom0 } from './dom0.ts';
+import { CELLS_DIR } from './staging.ts';
+import { sq } from './quote.ts';
+
+export interface Dom0Inventory {
+  /** `name (id)` from `xl list`. */
+  domains: string[];
+  /** Domain ids under /local/domain in XenStore. */
+  xenstoreDomains: string[];
+  /** Cell folders under the harness's state directory. */
+  cellDirs: string[];
+}
+
+export async function takeInventory(dom0: Dom0): Promise<Dom0Inventory> {
+  const domains = (await dom0.domains()).map((d) => `${d.name} (${d.id})`);
+  const xenstoreDomains = (await dom0.xsList('/local/domain')) ?? [];
+  const dirs = await dom0.run(`ls -1 ${sq(CELLS_DIR)} 2>/dev/null || true`, 10_000);
+  return { domains, xenstoreDomains, cellDirs: dirs.stdout.split('\n').filter(Boolean) };
+}
+
+/** Everything present in `after` that was not in `before`, one line each. */
+export function leaks(before: Dom0Inventory, after: Dom0Inventory): string[] {
+  const added = (a: string[], b: string[]) => b.filter((x) => !a.includes(x));
+  return [
+    ...added(before.domains, after.domains).map((d) => `domain ${d} still exists`),
+    ...added(before.xenstoreDomains, after.xenstoreDomains).map((id) => `XenStore still has /local/domain/${id}`),
+    ...added(before.cellDirs, after.cellDirs).map((d) => `dom0 still has ${CELLS_DIR}/${d}`),
+  ];
+}
+
+export function formatInventory(label: string, inv: Dom0Inventory): string {
+  return [
+    `# ${label}`,
+    `domains: ${inv.domains.join(', ') || '(none)'}`,
+    `/local/domain: ${inv.xenstoreDomains.join(', ') || '(none)'}`,
+    `${CELLS_DIR}: ${inv.cellDirs.join(', ') || '(empty)'}`,
+  ].join('\n');
+}

@@ -1,0 +1,259 @@
+// Xen: each cell is a domU made with `xl` on a dom0 reached over SSH (a real host, or the
+// nested host of vm-images/xen-host booted under QEMU), and the guest is reached through dom0.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BootError, InfraError, describe } from '../../core/errors.ts';
+import type { Artifact } from '../../core/results.ts';
+import type { XenConfig } from '../../config/schema.ts';
+import type { BootSpec, Machine, Provider } from '../provider.ts';
+import type { SshEndpoint } from '../../transport/shell.ts';
+import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
+import { HostSession } from './host-session.ts';
+import { oneLine, XL_TIMEOUTS } from './dom0.ts';
+import { BRIDGE, ipKernelArg, xenMac } from './guest-network.ts';
+import { CELLS_DIR, sftpTransfer, stageImage } from './staging.ts';
+import { pullOverHttp } from './http-pull.ts';
+import { guestCmdline, xlConfig, type DomainSpec } from './xl-config.ts';
+import { formatInventory, leaks, takeInventory, type Dom0Inventory } from './inventory.ts';
+import { GuestConsole } from './guest-console.ts';
+import { XenStoreKv } from './xenstore-kv.ts';
+import { XlShutdown } from './xl-shutdown.ts';
+import { sq } from './quote.ts';
+
+export interface XenProviderOptions {
+  /** Restore the nested host from (and save it to) a machine-state file. Default true. */
+  snapshot?: boolean;
+  /** Cold boot of the nested host to its ready marker. */
+  nestedBootMs?: number;
+  notice?: (message: string) => void;
+}
+
+/** How often the guest's console is copied while it boots. */
+const BOOT_POLL_MS = 1_000;
+
+export class XenProvider implements Provider {
+  readonly family = 'xen' as const;
+  private readonly sessions = new Map<string, Promise<HostSession>>();
+
+  constructor(private readonly options: XenProviderOptions = {}) {}
+
+  /** The session for this config's host, opened on first use and kept for the run. */
+  private async session(config: XenConfig, spec: BootSpec, signal: AbortSignal): Promise<HostSession> {
+    const key = HostSession.keyOf(config);
+    const existing = this.sessions.get(key);
+    if (existing) {
+      const s = await existing.catch(() => null);
+      if (s && !s.broken) return s;
+      // A host that failed or died is tried afresh for the next cell, and says so.
+      this.sessions.delete(key);
+      if (s) {
+        spec.log(`the ${key} Xen host is gone; starting over`);
+        await s.close();
+      }
+    }
+    const opening = HostSession.open(config, {
+      artifactsRoot: join(spec.runDir, 'artifacts'),
+      connectMs: spec.timeouts.connectMs,
+      connectDeadlineMs: spec.timeouts.connectMs * 3,
+      nestedBootMs: this.options.nestedBootMs ?? 300_000,
+      snapshot: this.options.snapshot ?? true,
+      log: spec.log,
+      signal,
+    });
+    this.sessions.set(key, opening);
+    return opening;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    for (const s of all) await (await s.catch(() => null))?.close();
+  }
+
+  async boot(spec: BootSpec, signal: AbortSignal): Promise<Machine> {
+    const config = spec.hypervisor as XenConfig;
+    if (config.provider !== 'xen') throw new InfraError(`Xen provider given a ${config.provider} config`);
+    const started = Date.now();
+    const image = spec.image;
+    if (image.boot.kind === 'disk' && config.type === 'pv')
+      throw new InfraError(`${image.name} is a disk image; a pv domain needs a kernel to boot. Fix: use type: hvm (or pvh) for this guest`);
+    await mkdir(spec.artifactsDir, { recursive: true });
+
+    const session = await this.session(config, spec, signal);
+    const dom0 = session.dom0;
+    const slowness = session.slowness;
+    const before = await takeInventory(dom0);
+    const name = `pvc-${spec.cellId.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40)}-${randomBytes(3).toString('hex')}`;
+    const cellDir = `${CELLS_DIR}/${name}`;
+    const address = session.pool.take();
+    const mac = xenMac(spec.cellId, address);
+    const paths = {
+      console: join(spec.artifactsDir, 'console.log'),
+      xlConfig: join(spec.artifactsDir, 'xl.cfg'),
+      xenstore: join(spec.artifactsDir, 'xenstore-ls.txt'),
+      xlDmesg: join(spec.artifactsDir, 'xl-dmesg.txt'),
+      inventory: join(spec.artifactsDir, 'dom0-inventory.txt'),
+    };
+    const artifact = (kind: string, path: string): Artifact => ({ kind, path: relative(spec.runDir, path) });
+    const guestConsole = new GuestConsole(dom0, name, paths.console);
+    await guestConsole.start();
+
+    let created = false;
+    let domainGone = false;
+    let stopped = false;
+    const unExit = session.onExit(`domain ${name} on ${dom0.where}`, `xl destroy ${sq(name)} 2>/dev/null; rm -rf ${sq(cellDir)}`);
+
+    const teardown = async (graceful: boolean): Promise<void> => {
+      if (stopped) return;
+      stopped = true;
+      const problems: string[] = [];
+      const step = async (what: string, fn: () => Promise<unknown>) => {
+        try {
+          await fn();
+        } catch (e) {
+          problems.push(`${what}: ${describe(e)}`);
+        }
+      };
+      if (dom0.closed) {
+        session.pool.release(address);
+        unExit();
+        throw new InfraError(`cannot clean up ${name}: the connection to ${dom0.where} is gone`);
+      }
+      await step('saving xenstore-ls', async () => writeFile(paths.xenstore, (await dom0.run('xenstore-ls -fp', 30_000)).stdout));
+      await step('saving xl dmesg', async () => writeFile(paths.xlDmesg, (await dom0.xl('dmesg', [])).stdout));
+      if (created && !domainGone) {
+        await step('stopping the domain', async () => {
+          if (graceful && (await dom0.domid(name)) !== null) {
+            await dom0.xl('shutdown', [name]);
+            const until = Date.now() + spec.timeouts.shutdownMs * slowness;
+            while (Date.now() < until && (await dom0.domid(name)) !== null) await new Promise((r) => setTimeout(r, 500));
+          }
+          if ((await dom0.domid(name)) !== null) {
+            const d = await dom0.xl('destroy', [name]);
+            if (d.code !== 0 && (await dom0.domid(name)) !== null) throw new InfraError(`xl destroy ${name} failed: ${oneLine(d.stderr)}`);
+          }
+        });
+      }
+      await step('copying the console', () => guestConsole.sync());
+      await step('removing dom0 files', async () => {
+        await guestConsole.removeRemote();
+        await dom0.must(`rm -rf ${sq(cellDir)}`, 30_000, `rm -rf ${cellDir}`);
+      });
+      session.pool.release(address);
+      unExit();
+      let after: Dom0Inventory | null = null;
+      await step('taking the inventory', async () => (after = await takeInventory(dom0)));
+      const leaked = after ? leaks(before, after) : [];
+      await writeFile(paths.inventory, [formatInventory('before the cell', before), '', after ? formatInventory('after the cell', after) : '# after the cell: unknown', '', `leaks: ${leaked.join('; ') || 'none'}`].join('\n') + '\n').catch(() => {});
+      if (leaked.length) problems.push(`dom0 leaked: ${leaked.join('; ')} (see ${paths.inventory})`);
+      // A leak or a failed clean-up must be seen: the run logs what stop() throws.
+      if (problems.length) throw new InfraError(`stopping ${name} on ${dom0.where}: ${problems.join('; ')}`);
+    };
+
+    const onAbort = () => void teardown(false).catch(() => {});
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await dom0.must(`mkdir -p ${sq(cellDir)}`, 10_000, `mkdir ${cellDir}`);
+      const staged = await stageImage(dom0, image, cellDir, spec.log, session.nested ? pullOverHttp : sftpTransfer);
+      const additions = [ipKernelArg(address), 'pvconform.console=hvc0', config.extraKernelArgs, spec.extraKernelArgs ?? ''];
+      const domain: DomainSpec = {
+        name,
+        type: config.type,
+        memoryMiB: config.memoryMiB,
+        cpus: config.cpus,
+        mac,
+        bridge: BRIDGE,
+        boot:
+          staged.kind === 'kernel'
+            ? { kind: 'kernel', kernel: staged.kernel, ramdisk: staged.ramdisk, cmdline: guestCmdline(image.boot.kind === 'kernel' ? image.boot.append : '', additions) }
+            : { kind: 'disk', target: staged.target, format: staged.format },
+      };
+      const cfg = xlConfig(domain);
+      await writeFile(paths.xlConfig, cfg);
+      await dom0.must(`cat > ${sq(`${cellDir}/domain.cfg`)}`, 10_000, 'writing the xl config', cfg);
+
+      const createStart = Date.now();
+      spec.log(`xl create ${name} (${config.type}, ${config.memoryMiB} MiB) on ${dom0.where}`);
+      created = true; // from here a half-made domain may exist
+      const made = await dom0.xl('create', [`${cellDir}/domain.cfg`], XL_TIMEOUTS.create);
+      if (made.code !== 0) throw new InfraError(`xl create ${name} failed (exit ${made.code}): ${oneLine(made.stderr || made.stdout)}`);
+      const domid = await dom0.domid(name);
+      if (domid === null) throw new BootError(`domain ${name} was created but is gone at once; console tail:\n${(await guestConsole.sync(), guestConsole.tail(30))}`, guestConsole.tail(30));
+      spec.log(`domain ${name} is domid ${domid} (xl create took ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
+
+      const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, started, signal);
+      const ssh: SshEndpoint = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
+      const deadline = started + spec.timeouts.bootMs * slowness;
+      try {
+        const probe = await connectSsh(ssh, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, signal });
+        await probe.close();
+      } catch (e) {
+        if (e instanceof SshTrustError) throw e;
+        await guestConsole.sync().catch(() => {});
+        throw new BootError(`${image.name} did not answer SSH at ${guestAddress} (through dom0) in time: ${describe(e)}; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+      }
+      const bootToSshMs = Date.now() - started;
+      spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s (domU create to SSH ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
+
+      return {
+        ssh,
+        consoleLog: paths.console,
+        offers: { family: 'xen', flavour: config.type, interfaces: ['Xen'], virtio: [], kvStore: 'xenstore', nics: [{ mac }] },
+        hostKv: new XenStoreKv(dom0, domid),
+        hostControl: new XlShutdown(dom0, name, domid, guestConsole, () => (domainGone = true)),
+        bootToSshMs,
+        artifacts: [
+          artifact('console', paths.console),
+          artifact('xl-config', paths.xlConfig),
+          artifact('xenstore-ls', paths.xenstore),
+          artifact('xl-dmesg', paths.xlDmesg),
+          artifact('dom0-inventory', paths.inventory),
+        ],
+        stop: () => teardown(true),
+      };
+    } catch (e) {
+      await teardown(false).catch((t) => spec.log(describe(t)));
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Waits for the guest's ready marker on its console (or, without a console log, goes
+   *  straight to SSH), watching for a crash; returns the address to reach it at. */
+  private async waitForGuest(spec: BootSpec, dom0: HostSession['dom0'], session: HostSession, name: string, domid: number, guestConsole: GuestConsole, assigned: string, started: number, signal: AbortSignal): Promise<string> {
+    const image = spec.image;
+    const deadline = started + spec.timeouts.bootMs * session.slowness;
+    const marker = image.readyMarker;
+    while (marker && Date.now() < deadline) {
+      if (signal.aborted) throw new InfraError('aborted while the guest was booting');
+      const hasLog = await guestConsole.sync();
+      if (!hasLog) {
+        spec.log(`dom0 keeps no console log for ${name} (xenconsoled without --log=guest): waiting on SSH alone`);
+        break;
+      }
+      if (guestConsole.includes(marker)) break;
+      const row = (await dom0.domains()).find((d) => d.name === name);
+      if (!row) throw new BootError(`${image.name} stopped while booting (domain ${name} is gone); console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+      if (row.state.includes('c')) throw new BootError(`${image.name} crashed while booting (domain ${name} state ${row.state}); console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+      await new Promise((r) => setTimeout(r, BOOT_POLL_MS));
+    }
+    if (marker && guestConsole.length > 0 && !guestConsole.includes(marker) && Date.now() >= deadline)
+      throw new BootError(`${image.name} did not come up: no "${marker}" on its console within ${Math.round((deadline - started) / 1000)} s; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+    // xen(4): guests publish their address at attr/vif/0/ipv4/0. A direct-boot guest was given
+    // one on its command line; a disk image must publish its own.
+    const key = `/local/domain/${domid}/attr/vif/0/ipv4/0`;
+    for (;;) {
+      const published = await dom0.xsRead(key);
+      if (published && /^\d+\.\d+\.\d+\.\d+$/.test(published)) {
+        if (published !== assigned) spec.log(`the guest publishes ${published} at attr/vif/0/ipv4/0; using it`);
+        return published;
+      }
+      if (image.boot.kind === 'kernel') return assigned;
+      if (Date.now() >= deadline || signal.aborted)
+        throw new BootError(`${image.name} never published its address at ${key} (xen(4)), so the harness cannot reach it; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+      await new Promise((r) => setTimeout(r, BOOT_POLL_MS));
+    }
+  }
+}
