@@ -17,8 +17,13 @@ packages=(
 )
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-if ((${#missing[@]})); then
+# The image builds (linux-ref, xen-host) fetch Debian packages with `apt-get download`, so apt's
+# package lists must be there even when nothing needs installing.
+lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' 2>/dev/null | head -n 1)
+if ((${#missing[@]})) || [ -z "$lists" ]; then
   apt-get update -qq
+fi
+if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 npm ci --no-audit --no-fund

@@ -93,15 +93,35 @@ async function connectOnce(endpoint: SshEndpoint, privateKey: Buffer, opts: Conn
 
 class SshShell implements Shell {
   private closed = false;
+  /** Commands in flight, failed at once when the connection drops: a dead peer never closes
+   *  their channels, and waiting out each command's timeout would hide the real cause. */
+  private readonly pending = new Set<(e: Error) => void>();
   constructor(private readonly client: Client, private readonly defaultTimeoutMs: number) {
-    client.once('close', () => (this.closed = true));
+    client.once('close', () => {
+      this.closed = true;
+      for (const fail of [...this.pending]) fail(new InfraError('SSH connection lost while a command ran (the peer closed it or stopped answering keepalives)'));
+    });
   }
 
   exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? this.defaultTimeoutMs;
     const started = Date.now();
-    return new Promise((resolve, reject) => {
-      if (this.closed) return reject(new InfraError(`SSH connection closed; cannot run: ${command}`));
+    return new Promise<ExecResult>((resolveExec, rejectExec) => {
+      if (this.closed) return rejectExec(new InfraError(`SSH connection closed; cannot run: ${command}`));
+      const fail = (e: Error) => {
+        clearTimeout(timer);
+        this.pending.delete(fail);
+        rejectExec(new InfraError(`${e.message}: ${command}`));
+      };
+      this.pending.add(fail);
+      const resolve = (r: ExecResult) => {
+        this.pending.delete(fail);
+        resolveExec(r);
+      };
+      const reject = (e: Error) => {
+        this.pending.delete(fail);
+        rejectExec(e);
+      };
       const timer = setTimeout(() => {
         reject(new InfraError(`command timed out after ${timeoutMs} ms: ${command}`));
         try { stream?.close(); } catch { /* already gone */ }

@@ -76,12 +76,12 @@ t.test('the leak diff names what appeared during a cell', async (t) => {
 });
 
 t.test("the nested host's QEMU argv: multiboot Xen, dom0 as modules, the TCG traps avoided", async (t) => {
-  const image = { files: { xen: '/i/xen', dom0Kernel: '/i/vmlinuz', dom0Initrd: '/i/dom0.cpio.gz' }, cpu: 'max,-smap,-rdtscp', memoryMiB: 1536, cpus: 2, xenArgs: 'console=com1', dom0Args: 'console=hvc0' } as unknown as XenHostImage;
+  const image = { files: { xen: '/i/xen', dom0Kernel: '/i/vmlinuz', dom0Initrd: '/i/dom0.cpio.gz' }, cpu: 'max,-smap,-rdtscp,-xsave', memoryMiB: 1536, cpus: 2, xenArgs: 'console=com1', dom0Args: 'console=hvc0' } as unknown as XenHostImage;
   const args = nestedArgs(image, { consoleLog: '/l', qmpSocket: '/q' }, true);
   const after = (flag: string) => args[args.indexOf(flag) + 1];
   t.equal(after('-kernel'), '/i/xen');
   t.equal(after('-initrd'), '/i/vmlinuz console=hvc0,/i/dom0.cpio.gz');
-  t.equal(after('-cpu'), 'max,-smap,-rdtscp');
+  t.equal(after('-cpu'), 'max,-smap,-rdtscp,-xsave');
   t.equal(after('-incoming'), 'defer');
   t.match(after('-netdev'), /hostfwd=tcp:127\.0\.0\.1:0-:22/);
   t.notOk(nestedArgs(image, { consoleLog: '/l', qmpSocket: '/q' }, false).includes('-incoming'));
