@@ -37,30 +37,7 @@ export async function waitForAny(path: string, texts: string[], deadline: number
 
 /** Polls the file until `text` appears (true), the deadline passes (false) or the signal fires. */
 export async function waitForText(path: string, text: string, deadline: number, signal?: AbortSignal): Promise<boolean> {
-  let offset = 0;
-  let carry = '';
-  while (Date.now() < deadline && !signal?.aborted) {
-    try {
-      const fh = await open(path, 'r');
-      try {
-        const { size } = await fh.stat();
-        if (size > offset) {
-          const buf = Buffer.alloc(size - offset);
-          await fh.read(buf, 0, buf.length, offset);
-          offset = size;
-          const chunk = carry + buf.toString('latin1');
-          if (chunk.includes(text)) return true;
-          carry = chunk.slice(-text.length);
-        }
-      } finally {
-        await fh.close();
-      }
-    } catch {
-      /* not created yet */
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
+  return (await waitForAny(path, [text], deadline, signal)) !== null;
 }
 
 export async function tailOf(path: string, lines: number): Promise<string> {
