@@ -1,7 +1,7 @@
 // Reads a matrix file (or the embedded default) and turns every problem into one message that
 // names the file, the field and the fix.
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { parseYaml } from './yaml.ts';
 import type { z } from 'zod';
 import { matrixConfig, type MatrixConfig } from './schema.ts';
 import { UsageError } from '../core/errors.ts';
@@ -30,13 +30,7 @@ export async function loadMatrix(path: string | undefined): Promise<{ config: Ma
 }
 
 export function parseMatrix(text: string, file: string): MatrixConfig {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new UsageError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0]}. Fix: correct the YAML syntax there.`);
-  }
-  const raw = doc.toJS();
+  const raw = parseYaml(text, file);
   const parsed = matrixConfig.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(file, raw, parsed.error.issues));
   checkUnique(file, parsed.data);

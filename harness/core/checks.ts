@@ -43,6 +43,9 @@ export interface Check {
   requires: Requirements;
   /** Guest OSes the check applies to; others are skip. */
   os: GuestOs[];
+  /** The result the check expects on each kind of hypervisor, for readers (`pvconform checks`);
+   *  the verdict itself is always computed. */
+  expected?: Partial<Record<string, string>>;
   /** Throws InfraError when the harness cannot tell; returns a verdict otherwise. */
   run(ctx: CheckContext): Promise<Verdict>;
 }

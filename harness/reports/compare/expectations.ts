@@ -1,7 +1,7 @@
 // The expectations file: failures known in advance, each with the reason and a link to where it is
 // written down (a CAVEATS sentence, a bug report), so CI can stay green on them and red on news.
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
+import { parseYaml } from '../../config/yaml.ts';
 import { z } from 'zod';
 import { UsageError } from '../../core/errors.ts';
 import type { CheckResult } from '../../core/results.ts';
@@ -82,13 +82,7 @@ function problemAndFix(issue: z.core.$ZodIssue, raw: unknown): string {
 }
 
 export function parseExpectations(text: string, file: string): KnownFailure[] {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new UsageError(`${file}${where}: not valid YAML: ${e.message.split('\n')[0]}. Fix: correct the YAML syntax there.`);
-  }
-  const raw = doc.toJS();
+  const raw = parseYaml(text, file);
   const parsed = expectationsFile.safeParse(raw ?? {});
   if (!parsed.success) {
     // A misspelt key explains the "missing" field it was meant to be: report it first.
