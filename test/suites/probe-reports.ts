@@ -197,3 +197,17 @@ export function xsReply(op: 'read' | 'dir' | 'write', path: string, reply: { typ
   if (reply.type === 1) base.entries = reply.payload.split('\0').filter(Boolean);
   return base;
 }
+
+/** The Hyper-V Auto pool of an OpenBSD 7.6 amd64 guest (GENERIC.MP#338), as kvp_pool_auto[]
+ *  fills it (guest-facts.md §4.4): the "6.6" version numbers are hard-coded there. */
+export const OPENBSD_76_AUTO_POOL = {
+  IntegrationServicesVersion: '6.6.6',
+  NetworkAddressIPv4: '127.0.0.1',
+  NetworkAddressIPv6: '::1',
+  OSBuildNumber: 'GENERIC.MP#338',
+  OSName: 'OpenBSD',
+  OSMajorVersion: '6',
+  OSMinorVersion: '6',
+  OSVersion: '7.6',
+  ProcessorArchitecture: '9',
+};

@@ -7,7 +7,7 @@ import { unmetRequirement } from '../../harness/core/checks.ts';
 import type { HostKv, Offers } from '../../harness/core/offers.ts';
 import type { DocumentedCheck, HypervisorCell } from '../../suites/probe/check-kit.ts';
 import { openbsdHypervText, openbsdWithPvbusText, openbsdXenText, netbsdXenText } from './boot-logs.ts';
-import { hypervRoot, kvmRoot, tcgRoot, userReport, xenRoot, XEN_MAC, report, node } from './probe-reports.ts';
+import { hypervRoot, kvmRoot, tcgRoot, userReport, xenRoot, XEN_MAC, report, node, OPENBSD_76_AUTO_POOL } from './probe-reports.ts';
 import { context, fakeHostctl, hypervPools, scriptedGuest, words, xenStore, type Script } from './scripted-guest.ts';
 
 const SUITES = ['pvbus.4', 'hostctl.8', 'hyperv.4', 'xen.4', 'xenbus.4'];
@@ -121,18 +121,7 @@ t.test('OpenBSD on Xen (HVM), with dom0 reachable', async (t) => {
 t.test('OpenBSD on Hyper-V, with the host side reachable', async (t) => {
   const fs = new Map<string, string>();
   // §4.4: kvp_pool_auto[] on OpenBSD 7.6 amd64.
-  const pools = hypervPools({
-    FullyQualifiedDomainName: '',
-    IntegrationServicesVersion: '6.6.6',
-    NetworkAddressIPv4: '127.0.0.1',
-    NetworkAddressIPv6: '::1',
-    OSBuildNumber: 'GENERIC.MP#338',
-    OSName: 'OpenBSD',
-    OSMajorVersion: '6',
-    OSMinorVersion: '6',
-    OSVersion: '7.6',
-    ProcessorArchitecture: '9',
-  });
+  const pools = hypervPools({ FullyQualifiedDomainName: '', ...OPENBSD_76_AUTO_POOL });
   const script: Script = {
     os: 'openbsd',
     boot: openbsdHypervText(),
