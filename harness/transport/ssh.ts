@@ -2,7 +2,7 @@
 // of emulated crypto; an exec on a live connection ~20 ms with TCP no-delay, lab.md).
 import { Client, type ConnectConfig } from 'ssh2';
 import { readFile } from 'node:fs/promises';
-import { InfraError, describe } from '../core/errors.ts';
+import { InfraError, TrustError, describe } from '../core/errors.ts';
 import type { ExecOptions, ExecResult, Shell, SshEndpoint } from './shell.ts';
 import { parsePublicKeyLine } from './host-key.ts';
 
@@ -17,7 +17,7 @@ export interface ConnectOptions {
 }
 
 /** Failures that will not go away by trying again: a wrong host key or a refused login. */
-export class SshTrustError extends InfraError {
+export class SshTrustError extends TrustError {
   override name = 'SshTrustError';
 }
 
