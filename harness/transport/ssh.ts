@@ -4,7 +4,7 @@ import { Client, type ConnectConfig } from 'ssh2';
 import { readFile } from 'node:fs/promises';
 import { InfraError, TrustError, describe } from '../core/errors.ts';
 import type { ExecOptions, ExecResult, Shell, SshEndpoint } from './shell.ts';
-import { parsePublicKeyLine } from './host-key.ts';
+import { pinnedHostKey, type PublicKey } from './host-key.ts';
 
 export interface ConnectOptions {
   /** Keep trying until this wall-clock deadline (ms since epoch), never by counting attempts. */
@@ -25,12 +25,14 @@ export async function connectSsh(endpoint: SshEndpoint, opts: ConnectOptions): P
   const privateKey = await readFile(endpoint.privateKeyPath).catch((e) => {
     throw new InfraError(`cannot read SSH private key ${endpoint.privateKeyPath}: ${describe(e)}`);
   });
+  // Checked once, before any attempt: a bad pin is not something retrying mends.
+  const expected = pinnedHostKey(endpoint, (m) => new SshTrustError(m));
   let lastError: unknown = null;
   while (Date.now() < opts.deadline) {
     if (opts.signal?.aborted) throw new InfraError('aborted while connecting over SSH');
     const attemptStart = Date.now();
     try {
-      const client = await connectOnce(endpoint, privateKey, opts);
+      const client = await connectOnce(endpoint, expected, privateKey, opts);
       return new SshShell(client, opts.commandTimeoutMs ?? 30_000);
     } catch (e) {
       if (e instanceof SshTrustError) throw e;
@@ -43,7 +45,7 @@ export async function connectSsh(endpoint: SshEndpoint, opts: ConnectOptions): P
   throw new InfraError(`SSH to ${endpoint.user}@${endpoint.host}:${endpoint.port} not answering by the deadline: ${describe(lastError)}`);
 }
 
-async function connectOnce(endpoint: SshEndpoint, privateKey: Buffer, opts: ConnectOptions): Promise<Client> {
+async function connectOnce(endpoint: SshEndpoint, expected: PublicKey | null, privateKey: Buffer, opts: ConnectOptions): Promise<Client> {
   let sock: NodeJS.ReadableStream | undefined;
   let jump: SshShell | undefined;
   if (endpoint.via) {
@@ -51,7 +53,6 @@ async function connectOnce(endpoint: SshEndpoint, privateKey: Buffer, opts: Conn
     jump = (await connectSsh(endpoint.via, opts)) as SshShell;
     sock = await jump.forward(endpoint.host, endpoint.port);
   }
-  const expected = endpoint.hostKey ? parsePublicKeyLine(endpoint.hostKey) : null;
   let keyMismatch = false;
   const config: ConnectConfig = {
     host: endpoint.host,

@@ -6,14 +6,15 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { imageKey, readManifest, type ImageManifest } from '../../harness/images/cache/manifest.ts';
+import { imageKey, readManifest, writeManifest, type ImageManifest } from '../../harness/images/cache/manifest.ts';
 import { startPartialBuild } from '../../harness/images/cache/publish.ts';
 import { listEntries } from '../../harness/images/cache/entries.ts';
 import { verifyEntry } from '../../harness/images/cache/verify.ts';
 import { imagesList, imagesPrune, imagesVerify } from '../../harness/images/cache/maintenance.ts';
-import { resolveBsdImage, UnusableImageError } from '../../harness/images/recipes/bsd-images.ts';
+import { resolveBsdImage } from '../../harness/images/recipes/bsd-images.ts';
 import { OPENBSD_RECIPE_VERSION } from '../../vm-images/openbsd/build.ts';
 import { NoImageError } from '../../harness/images/guest-image.ts';
+import { DamagedImageError } from '../../harness/core/errors.ts';
 
 const cache = mkdtempSync(join(tmpdir(), 'pvc-cache-'));
 t.teardown(() => rmSync(cache, { recursive: true, force: true }));
@@ -30,7 +31,7 @@ async function fakeBuild(createdAt: string, hexSeed = 'a'): Promise<string> {
   const manifest: Omit<ImageManifest, 'files'> = {
     schema: 1, name: 'openbsd-7.8', os: 'openbsd', release: '7.8', arch: 'amd64', recipeVersion: OPENBSD_RECIPE_VERSION, key, createdAt,
     media: m, trust: 'test', disk: { path: 'disk.qcow2', format: 'qcow2' },
-    ssh: { user: 'root', privateKey: 'id_ed25519', hostKey: 'ssh-ed25519 AAAAhost' }, testUser: 'pvtest', readyMarker: 'GUEST-READY', fallbackNic: 'e1000',
+    ssh: { user: 'root', privateKey: 'id_ed25519', hostKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIIPy6Fs2xoLdM56ATaMm8t5kiXrKtZ2ZUYeGHf6HY9HE' }, testUser: 'pvtest', readyMarker: 'GUEST-READY', fallbackNic: 'e1000',
   };
   return p.publish(manifest, [
     { path: 'disk.qcow2', role: 'disk' },
@@ -63,7 +64,7 @@ t.test('a published build is read-only, verifies, and resolves to a disk image',
   const m = await readManifest(join(dir, 'manifest.json'));
   t.equal(m.files.length, 3);
   const [e] = await listEntries(cache, 'openbsd-7.8');
-  t.same(await verifyEntry(e), { ok: true, problems: [], warnings: [] });
+  t.same(await verifyEntry(e), { ok: true, problems: [], warnings: [], damagedFile: null });
   const img = await resolveBsdImage('openbsd-7.8', { cacheDir: cache });
   t.same(img.boot, { kind: 'disk', disk: join(dir, 'disk.qcow2'), format: 'qcow2' });
   t.equal(img.ssh.privateKeyPath, join(dir, 'id_ed25519'));
@@ -83,14 +84,14 @@ t.test('a flipped byte in the disk is caught: verify fails, resolve refuses, pru
   chmodSync(disk, 0o444);
   const v = await imagesVerify(cache);
   t.equal(v.exitCode, 2, 'exit 2');
-  t.match(v.text, /DAMAGED/);
-  t.match(v.text, /disk\.qcow2 sha256 is [0-9a-f]{64}, the manifest says/);
+  t.match(v.text, /DAMAGED \(disk\.qcow2\)/);
+  t.match(v.text, /disk\.qcow2: sha256 is [0-9a-f]{64}, the manifest says/);
   const err = await resolveBsdImage('openbsd-7.8', { cacheDir: cache }).catch((x) => x);
-  t.type(err, UnusableImageError, 'never booted');
-  t.type(err, NoImageError, 'so the cell is a skip with the fix');
-  t.match(err.message, /damaged: disk\.qcow2 sha256.*Fix: `pvconform images build openbsd-7\.8`/);
+  t.type(err, DamagedImageError, 'never booted: an error of the harness side, not a skip');
+  t.equal(err.file, disk, 'names the file');
+  t.match(err.message, /damaged: .*disk\.qcow2: disk\.qcow2: sha256.*Fix: `pvconform images build openbsd-7\.8`/);
   const p = await imagesPrune(cache);
-  t.match(p.text, /removed .*openbsd-7\.8\/[0-9a-f]{16}: disk\.qcow2 sha256/);
+  t.match(p.text, /removed .*openbsd-7\.8\/[0-9a-f]{16}: disk\.qcow2: sha256/);
   t.notOk(existsSync(e.dir));
 });
 
@@ -106,6 +107,7 @@ t.test('qemu-img check catches a qcow2 whose checksum was recorded after the dam
   const { createHash } = await import('node:crypto');
   const { readFileSync } = await import('node:fs');
   e.manifest!.files[0].sha256 = createHash('sha256').update(readFileSync(disk)).digest('hex');
+  await writeManifest(join(dir, 'manifest.json'), e.manifest!);
   const v = await verifyEntry(e);
   t.equal(v.ok, false);
   t.match(v.problems.join('\n'), /qemu-img check/);

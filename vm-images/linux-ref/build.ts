@@ -3,17 +3,20 @@
 // cached under a key made of the package versions and the recipe, built in a temp dir and
 // moved into place only when complete (no half-built image is ever found). The steps it shares
 // with the xen-host image are in ../debian-initramfs.ts.
-import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, copyFile, chmod, symlink, stat, access } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, copyFile, chmod, symlink } from 'node:fs/promises';
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createBlank } from '../../harness/providers/qemu/qemu-img.ts';
 import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
+import { isIntact, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
+import { imageCacheDir } from '../../harness/images/cache/entries.ts';
 import { KERNEL_META_PACKAGE, MODULES, RECIPE_VERSION, USERLAND_PACKAGES } from './recipe.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '..', '..');
-export const DEFAULT_CACHE = join(REPO_ROOT, '.cache', 'images', 'linux-ref');
+/** Where linux-ref builds live: the one cache rule every command follows. */
+export const linuxRefCacheDir = (): string => imageCacheDir('linux-ref');
 
 export interface LinuxRefImageFiles {
   dir: string;
@@ -53,28 +56,13 @@ export function imageFiles(dir: string, key: string, kernelRelease: string): Lin
   };
 }
 
-/** Finds a complete cached image (any key: the newest) without asking apt. */
-export async function findCachedImage(cacheDir = DEFAULT_CACHE): Promise<LinuxRefImageFiles | null> {
-  let entries: string[];
-  try {
-    entries = await readdir(cacheDir);
-  } catch {
-    return null;
-  }
-  let best: { files: LinuxRefImageFiles; mtime: number } | null = null;
-  for (const key of entries) {
-    const dir = join(cacheDir, key);
-    try {
-      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as { kernelRelease: string; builtAt: string };
-      const files = imageFiles(dir, key, manifest.kernelRelease);
-      await Promise.all([files.kernel, files.initrd, files.clientKey, files.hostKeyPub, files.dataDisk].map((f) => access(f)));
-      const mtime = (await stat(join(dir, 'manifest.json'))).mtimeMs;
-      if (!best || mtime > best.mtime) best = { files, mtime };
-    } catch {
-      /* incomplete or foreign entry: not an image */
-    }
-  }
-  return best?.files ?? null;
+/** The newest cached entry (any key), without asking apt and without checking it: resolve
+ *  (image.ts) checks every file before anything boots. */
+export async function findCachedImage(cacheDir = linuxRefCacheDir()): Promise<LinuxRefImageFiles | null> {
+  const entry = await newestEntry(cacheDir);
+  if (!entry) return null;
+  const manifest = await readManifest<{ kernelRelease?: unknown }>(entry.dir);
+  return imageFiles(entry.dir, entry.key, typeof manifest?.kernelRelease === 'string' ? manifest.kernelRelease : 'unknown');
 }
 
 export interface BuildOptions {
@@ -85,14 +73,15 @@ export interface BuildOptions {
 
 export async function buildLinuxRef(opts: BuildOptions = {}): Promise<LinuxRefImageFiles> {
   const log = opts.log ?? (() => {});
-  const cacheDir = opts.cacheDir ?? DEFAULT_CACHE;
+  const cacheDir = opts.cacheDir ?? linuxRefCacheDir();
   const { key, packages, kernelPkg } = await currentKey();
   const dir = join(cacheDir, key);
   const cached = opts.force ? null : await readManifest<{ kernelRelease: string }>(dir);
-  if (cached) {
+  if (cached && (await isIntact(dir))) {
     log(`linux-ref ${key} is cached in ${dir}`);
     return imageFiles(dir, key, cached.kernelRelease);
   }
+  if (cached) log(`linux-ref ${key} in ${dir} is damaged or has no checksums: building it again`);
   await mkdir(cacheDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'pvconform-linux-ref-'));
   try {
@@ -119,7 +108,14 @@ export async function buildLinuxRef(opts: BuildOptions = {}): Promise<LinuxRefIm
       modules: MODULES,
       builtAt: new Date().toISOString(),
     };
-    await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await writeSealedManifest(out, manifest, [
+      { path: 'vmlinuz', role: 'kernel' },
+      { path: 'initramfs.cpio.gz', role: 'initrd' },
+      { path: 'data-disk.qcow2', role: 'disk' },
+      { path: 'keys/client_ed25519', role: 'ssh-private-key' },
+      { path: 'keys/client_ed25519.pub', role: 'ssh-public-key' },
+      { path: 'keys/host_ed25519.pub', role: 'ssh-host-key' },
+    ]);
     await publish(out, dir, ['vmlinuz', 'initramfs.cpio.gz', 'data-disk.qcow2', 'manifest.json']);
     log(`linux-ref ${key} built in ${dir}`);
     return imageFiles(dir, key, kernelRelease);

@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../harness/core/errors.ts';
 import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
+import { isIntact, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
+import { imageCacheDir } from '../../harness/images/cache/entries.ts';
 import { libraryClosure, libraryPaths } from './elf-closure.ts';
 import * as recipe from './recipe.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO_ROOT = join(here, '..', '..');
-export const DEFAULT_CACHE = join(REPO_ROOT, '.cache', 'images', 'xen-host');
+/** Where xen-host builds live: the one cache rule every command follows. */
+export const xenHostCacheDir = (): string => imageCacheDir('xen-host');
 
 export interface XenHostFiles {
   dir: string;
@@ -66,30 +69,27 @@ export function hostFiles(dir: string, key: string, manifest: { xenVersion: stri
   };
 }
 
-/** The newest complete cached image, without asking apt. */
-export async function findCachedXenHost(cacheDir = DEFAULT_CACHE): Promise<XenHostFiles | null> {
-  let best: { files: XenHostFiles; builtAt: string } | null = null;
-  for (const key of await readdir(cacheDir).catch(() => [] as string[])) {
-    try {
-      const manifest = JSON.parse(await readFile(join(cacheDir, key, 'manifest.json'), 'utf8'));
-      if (!best || manifest.builtAt > best.builtAt) best = { files: hostFiles(join(cacheDir, key), key, manifest), builtAt: manifest.builtAt };
-    } catch {
-      /* incomplete or foreign entry */
-    }
-  }
-  return best?.files ?? null;
+/** The newest cached entry, without asking apt and without checking it: resolveXenHost
+ *  (image.ts) checks every file before the host boots. */
+export async function findCachedXenHost(cacheDir = xenHostCacheDir()): Promise<XenHostFiles | null> {
+  const entry = await newestEntry(cacheDir);
+  if (!entry) return null;
+  const m = await readManifest<{ xenVersion?: unknown; kernelRelease?: unknown }>(entry.dir);
+  const text = (v: unknown) => (typeof v === 'string' ? v : 'unknown');
+  return hostFiles(entry.dir, entry.key, { xenVersion: text(m?.xenVersion), kernelRelease: text(m?.kernelRelease) });
 }
 
 export async function buildXenHost(opts: BuildOptions = {}): Promise<XenHostFiles> {
   const log = opts.log ?? (() => {});
-  const cacheDir = opts.cacheDir ?? DEFAULT_CACHE;
+  const cacheDir = opts.cacheDir ?? xenHostCacheDir();
   const { key, packages, kernelPkg } = await currentKey();
   const dir = join(cacheDir, key);
   const cached = opts.force ? null : await readManifest<{ xenVersion: string; kernelRelease: string }>(dir);
-  if (cached) {
+  if (cached && (await isIntact(dir))) {
     log(`xen-host ${key} is cached in ${dir}`);
     return hostFiles(dir, key, cached);
   }
+  if (cached) log(`xen-host ${key} in ${dir} is damaged or has no checksums: building it again`);
   await mkdir(cacheDir, { recursive: true });
   const work = await mkdtemp(join(tmpdir(), 'pvconform-xen-host-'));
   try {
@@ -118,7 +118,14 @@ export async function buildXenHost(opts: BuildOptions = {}): Promise<XenHostFile
       modules: recipe.MODULES,
       builtAt: new Date().toISOString(),
     };
-    await writeFile(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+    await writeSealedManifest(out, manifest, [
+      { path: 'xen', role: 'hypervisor' },
+      { path: 'vmlinuz', role: 'kernel' },
+      { path: 'dom0.cpio.gz', role: 'initrd' },
+      { path: 'keys/client_ed25519', role: 'ssh-private-key' },
+      { path: 'keys/client_ed25519.pub', role: 'ssh-public-key' },
+      { path: 'keys/host_ed25519.pub', role: 'ssh-host-key' },
+    ]);
     await publish(out, dir, ['xen', 'vmlinuz', 'dom0.cpio.gz', 'manifest.json']);
     log(`xen-host ${key} built in ${dir}`);
     await pruneOthers(cacheDir, key, log);

@@ -1,7 +1,8 @@
-// The nested Xen host as the Xen provider boots it: where its files are and how to log in.
-import { readFile } from 'node:fs/promises';
+// The nested Xen host as the Xen provider boots it: where its files are and how to log in,
+// from the newest cache entry, every file checked against its manifest first.
 import { InfraError } from '../../harness/core/errors.ts';
-import { findCachedXenHost, DEFAULT_CACHE, type XenHostFiles } from './build.ts';
+import { findCachedXenHost, xenHostCacheDir, type XenHostFiles } from './build.ts';
+import { checkedManifest } from '../debian-cache-entry.ts';
 import * as recipe from './recipe.ts';
 
 export const XEN_HOST = 'xen-host';
@@ -19,17 +20,12 @@ export interface XenHostImage {
   readyMarker: string;
 }
 
-/** The cached image, or an InfraError that says how to build it (a missing test host is the
- *  harness's problem, never the guest's). */
-export async function resolveXenHost(cacheDir = DEFAULT_CACHE): Promise<XenHostImage> {
+/** The cached image, an InfraError that says how to build it (a missing test host is the
+ *  harness's problem, never the guest's), or DamagedImageError naming the damaged file. */
+export async function resolveXenHost(cacheDir = xenHostCacheDir()): Promise<XenHostImage> {
   const files = await findCachedXenHost(cacheDir);
   if (!files) throw new InfraError('the nested Xen host is not built. Fix: run `pvconform images build xen-host`');
-  let hostKey: string;
-  try {
-    hostKey = (await readFile(files.hostKeyPub, 'utf8')).trim();
-  } catch (e) {
-    throw new InfraError(`the xen-host image in ${files.dir} is incomplete (${(e as Error).message}). Fix: run \`pvconform images build xen-host --force\``);
-  }
+  const { hostKey } = await checkedManifest(XEN_HOST, files.dir);
   return {
     files,
     hostKey,

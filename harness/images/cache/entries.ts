@@ -4,9 +4,17 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MANIFEST_FILE, readManifest, type ImageManifest } from './manifest.ts';
 
-/** `.cache/images` under the repository, or $PVCONFORM_IMAGE_CACHE. */
+/** THE rule for where images are cached, used by every command (run, images build|list|
+ *  verify|prune) and every image: $PVCONFORM_IMAGE_CACHE when set, else `.cache/images` under
+ *  the repository. Read at each call, so it follows the environment of the moment. */
 export function defaultCacheDir(): string {
-  return process.env.PVCONFORM_IMAGE_CACHE ?? resolve(import.meta.dirname, '..', '..', '..', '.cache', 'images');
+  const fromEnv = process.env.PVCONFORM_IMAGE_CACHE;
+  return fromEnv ? resolve(fromEnv) : resolve(import.meta.dirname, '..', '..', '..', '.cache', 'images');
+}
+
+/** The folder holding every cached build of one image (`<cache>/<name>`). */
+export function imageCacheDir(name: string): string {
+  return join(defaultCacheDir(), name);
 }
 
 export const PARTIAL_PREFIX = '.partial-';

@@ -37,8 +37,8 @@ export async function imagesVerify(cacheDir: string, name?: string): Promise<Rep
   let bad = 0;
   for (const e of entries) {
     const v = await verifyEntry(e);
-    const state = v.ok === true ? 'ok' : v.ok === false ? 'DAMAGED' : 'unverified';
-    if (v.ok === false) bad++;
+    const state = v.ok ? 'ok' : e.partial ? 'UNFINISHED' : `DAMAGED (${v.damagedFile ?? 'unknown file'})`;
+    if (!v.ok) bad++;
     lines.push(`${e.name}/${e.key}: ${state}`);
     for (const p of v.problems) lines.push(`  problem: ${p}`);
     for (const w of v.warnings) lines.push(`  note: ${w}`);

@@ -4,22 +4,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { FileRecord, MANIFEST_FILE, sealManifest } from './file-checks.ts';
 
-export const MANIFEST_FILE = 'manifest.json';
+export { MANIFEST_FILE };
 
 const MediaRecord = z.object({
   file: z.string(),
   url: z.string(),
   algorithm: z.enum(['sha256', 'sha512']),
   hex: z.string().regex(/^[0-9a-f]+$/),
-});
-
-const FileRecord = z.object({
-  /** Relative to the image folder. */
-  path: z.string(),
-  role: z.enum(['disk', 'ssh-private-key', 'ssh-public-key', 'log']),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  size: z.number().int().nonnegative(),
 });
 
 export const ImageManifest = z.object({
@@ -43,7 +36,7 @@ export const ImageManifest = z.object({
 });
 export type ImageManifest = z.infer<typeof ImageManifest>;
 export type MediaRecord = z.infer<typeof MediaRecord>;
-export type FileRecord = z.infer<typeof FileRecord>;
+export type { FileRecord };
 
 export interface KeyInputs {
   name: string;
@@ -84,5 +77,5 @@ export async function readManifest(path: string): Promise<ImageManifest> {
 
 export async function writeManifest(path: string, m: ImageManifest): Promise<void> {
   ImageManifest.parse(m);
-  await writeFile(path, JSON.stringify(m, null, 2) + '\n', { mode: 0o444 });
+  await writeFile(path, sealManifest(m), { mode: 0o444 });
 }

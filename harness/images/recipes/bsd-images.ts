@@ -3,7 +3,8 @@
 // refused (never booted) with the command that builds it again.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { UsageError } from '../../core/errors.ts';
+import { DamagedImageError, UsageError } from '../../core/errors.ts';
+import { hostKeyProblem } from '../../transport/host-key.ts';
 import { NoImageError, type GuestImage } from '../guest-image.ts';
 import { defaultCacheDir, listEntries, type CacheEntry } from '../cache/entries.ts';
 import { verifyEntry, type Verification } from '../cache/verify.ts';
@@ -73,8 +74,11 @@ export async function resolveBsdImage(name: string, opts: { cacheDir?: string } 
     throw new UnusableImageError(name, `the cached ${name} was made by recipe v${all[0].manifest!.recipeVersion}, and this pvconform needs v${want}`);
   const e = current[0]; // newest first
   const v = await verifyOnce(e);
-  if (!v.ok) throw new UnusableImageError(name, `the cached ${name} (${e.dir}) is damaged: ${v.problems.join('; ')}`);
+  const fix = `Fix: \`pvconform images build ${name}\` (it rebuilds a damaged image)`;
+  if (!v.ok) throw new DamagedImageError(name, join(e.dir, v.damagedFile ?? ''), `${v.problems.join('; ')}. ${fix}`);
   const m = e.manifest!;
+  const badKey = hostKeyProblem(m.ssh.hostKey);
+  if (badKey) throw new DamagedImageError(name, join(e.dir, 'manifest.json'), `ssh.hostKey, the pinned host key, is unusable: ${badKey}. ${fix}`);
   return {
     name,
     os: m.os,

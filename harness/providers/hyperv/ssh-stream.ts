@@ -5,7 +5,7 @@ import { Client } from 'ssh2';
 import { readFile } from 'node:fs/promises';
 import { InfraError, describe } from '../../core/errors.ts';
 import type { SshEndpoint } from '../../transport/shell.ts';
-import { parsePublicKeyLine } from '../../transport/host-key.ts';
+import { pinnedHostKey } from '../../transport/host-key.ts';
 import { SshTrustError } from '../../transport/ssh.ts';
 
 export interface StreamingSession {
@@ -16,7 +16,7 @@ export interface StreamingSession {
 
 export async function openStreamingSession(endpoint: SshEndpoint, connectTimeoutMs: number): Promise<StreamingSession> {
   const privateKey = await readFile(endpoint.privateKeyPath);
-  const expected = endpoint.hostKey ? parsePublicKeyLine(endpoint.hostKey) : null;
+  const expected = pinnedHostKey(endpoint);
   const client = new Client();
   let keyMismatch = false;
   await new Promise<void>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { onCleanup, removeOnCleanup } from '../../core/cleanup.ts';
-import { parsePublicKeyLine } from '../../transport/host-key.ts';
+import { pinnedHostKey } from '../../transport/host-key.ts';
 import type { SshEndpoint } from '../../transport/shell.ts';
 
 const ALIAS = 'pvconform-dom0';
@@ -18,7 +18,7 @@ export class ExitCleanup {
   constructor(private readonly endpoint: SshEndpoint) {
     this.dir = mkdtempSync(join(tmpdir(), 'pvconform-dom0-'));
     this.unRemove = removeOnCleanup(this.dir);
-    const key = endpoint.hostKey ? parsePublicKeyLine(endpoint.hostKey) : null;
+    const key = pinnedHostKey(endpoint);
     if (key) writeFileSync(join(this.dir, 'known_hosts'), `${ALIAS} ${key.type} ${key.blob.toString('base64')}\n`);
   }
 
