@@ -1,7 +1,7 @@
 // Reads a matrix file (or the embedded default) and turns every problem into one message that
 // names the file, the field and the fix.
-import { readFile } from 'node:fs/promises';
-import { parseYaml } from './yaml.ts';
+import { open, readFile, stat } from 'node:fs/promises';
+import { decodeYamlBytes, MAX_YAML_BYTES, parseYaml, tooBig } from './yaml.ts';
 import type { z } from 'zod';
 import { matrixConfig, type MatrixConfig } from './schema.ts';
 import { UsageError } from '../core/errors.ts';
@@ -20,17 +20,43 @@ suites: [virtio.4]
 
 export async function loadMatrix(path: string | undefined): Promise<{ config: MatrixConfig; source: string }> {
   if (path === undefined) return { config: parseMatrix(DEFAULT_MATRIX_YAML, '<embedded default>'), source: '<embedded default>' };
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    const st = await stat(path);
+    if (!st.isFile()) throw Object.assign(new Error('not a file'), { code: st.isDirectory() ? 'EISDIR' : 'not a regular file' });
+    // Refuse before reading a huge file into memory.
+    if (st.size > MAX_YAML_BYTES) bytes = await readHead(path);
+    else bytes = await readFile(path);
+    if (st.size > MAX_YAML_BYTES) throw tooBig(bytes, st.size, path);
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: cannot read the config file (${(e as NodeJS.ErrnoException).code ?? e}). Fix: give an existing YAML file to --config, or leave --config out for the embedded default.`);
   }
-  return { config: parseMatrix(text, path), source: path };
+  return { config: parseMatrixText(decodeYamlBytes(bytes, path), path), source: path };
 }
 
+async function readHead(path: string): Promise<Buffer> {
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(MAX_YAML_BYTES + 1);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A matrix from text (the encoding checks of a file are in loadMatrix). */
 export function parseMatrix(text: string, file: string): MatrixConfig {
+  return parseMatrixText(decodeYamlBytes(Buffer.from(text, 'utf8'), file), file);
+}
+
+function parseMatrixText(text: string, file: string): MatrixConfig {
   const raw = parseYaml(text, file);
+  if (raw === null || raw === undefined || typeof raw !== 'object' || Array.isArray(raw))
+    throw new UsageError(
+      `${file}: field (top level): ${raw === null || raw === undefined ? 'the file is empty' : `the file is ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not a mapping`}. Fix: give a mapping with hypervisors, guests and suites (see the example in README.md)`,
+    );
   const parsed = matrixConfig.safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(file, raw, parsed.error.issues));
   checkUnique(file, parsed.data);
@@ -42,29 +68,50 @@ export function fieldPath(path: PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`)).join('') || '(top level)';
 }
 
-function formatIssues(file: string, raw: unknown, issues: z.core.$ZodIssue[]): string {
-  const lines = issues.slice(0, 5).map((i) => `${file}: field ${fieldPath(i.path)}: ${i.message}. Fix: ${fixFor(i, raw)}`);
-  if (issues.length > 5) lines.push(`${file}: ... and ${issues.length - 5} more problems`);
-  return lines.join('\n');
+/** A value as a message shows it: JSON, cut short, on one line. */
+export function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
 }
 
-function fixFor(issue: z.core.$ZodIssue, raw: unknown): string {
+function valueAt(raw: unknown, path: PropertyKey[]): unknown {
+  let v: unknown = raw;
+  for (const p of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined;
+  return v;
+}
+
+/** ONE line for the first problem: the file, the field, what is wrong and the fix. */
+function formatIssues(file: string, raw: unknown, issues: z.core.$ZodIssue[]): string {
+  // A misspelt key explains the "missing" field it was meant to be: report it first.
+  const i = issues.find((x) => x.code === 'unrecognized_keys') ?? issues[0];
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : '';
+  const line = `${file}: field ${fieldPath(i.path)}: ${problemAndFix(i, valueAt(raw, i.path))}${more}`;
+  return line.replace(/[\r\n]+/g, ' ');
+}
+
+function problemAndFix(issue: z.core.$ZodIssue, value: unknown): string {
+  const unit = (origin: string) => (origin === 'string' ? ' characters' : origin === 'array' ? ' items' : '');
   switch (issue.code) {
     case 'invalid_value':
-      return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return `${shown(value)} is not allowed. Fix: use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':
-      return `remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
+      return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
     case 'invalid_union':
-      return 'set "provider" to one of "qemu", "xen", "hyperv" and give that provider\'s fields';
+      return `${shown(value)} is not a provider. Fix: set "provider" to one of "qemu", "xen", "hyperv" and give that provider's fields`;
     case 'invalid_type':
-      return raw === null || raw === undefined ? 'the file is empty: give hypervisors, guests and suites' : `give a value of type ${issue.expected}`;
+      return value === undefined ? `missing. Fix: add ${fieldPath(issue.path.slice(-1)) || 'it'} (a ${issue.expected})` : `${shown(value)} is not a ${issue.expected}. Fix: give a value of type ${issue.expected}`;
+    case 'too_big':
+      return `${issue.origin === 'number' ? shown(value) : `${issue.origin === 'string' ? String(value).length : (value as unknown[]).length}${unit(issue.origin)}`} is too big (${issue.message}). Fix: use at most ${issue.maximum}${unit(issue.origin)}`;
     case 'too_small':
-      return issue.message;
+      return issue.origin === 'number' ? `${shown(value)} is too small. Fix: use at least ${issue.minimum}` : `too short. Fix: ${issue.message}`;
+    case 'invalid_format':
+      return `${shown(value)} is not valid. Fix: ${issue.message}`;
+    case 'custom':
+      return issue.message.includes('Fix:') ? issue.message : `${issue.message}. Fix: see the example in README.md`;
     default:
-      return 'see the example in README.md';
+      return `${issue.message}. Fix: see the example in README.md`;
   }
 }
-
 function checkUnique(file: string, c: MatrixConfig): void {
   for (const [list, what] of [[c.hypervisors, 'hypervisors'], [c.guests, 'guests']] as const) {
     const seen = new Set<string>();

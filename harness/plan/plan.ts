@@ -52,7 +52,8 @@ export async function makePlan(config: MatrixConfig, source: string, filters: Fi
   // Provider-specific refusals that need no host (hyperv(4): no Generation 2), before anything boots.
   for (const h of config.hypervisors) if (h.provider === 'hyperv') checkHypervConfig(h);
   const pick = <T extends { name: string }>(list: T[], wanted: string[] | undefined, what: string): T[] => {
-    if (!wanted?.length) return list;
+    if (wanted === undefined) return list;
+    if (wanted.length === 0) throw new UsageError(`--${what}: no name given. Fix: use one of ${list.map((x) => x.name).join(', ')}, or leave --${what} out`);
     for (const w of wanted)
       if (!list.some((x) => x.name === w))
         throw new UsageError(`--${what} ${w}: no such ${what} in ${source}. Fix: use one of ${list.map((x) => x.name).join(', ')}`);
@@ -61,18 +62,33 @@ export async function makePlan(config: MatrixConfig, source: string, filters: Fi
   const guests = pick(config.guests, filters.guest, 'guest');
   const hypervisors = pick(config.hypervisors, filters.hypervisor, 'hypervisor');
   let suites = config.suites;
+  if (filters.suite?.length === 0) throw new UsageError(`--suite: no name given. Fix: use one of ${suites.join(', ')}, or leave --suite out`);
   if (filters.suite?.length) {
     for (const s of filters.suite)
       if (!suites.includes(s)) throw new UsageError(`--suite ${s}: not in ${source}'s suites. Fix: use one of ${suites.join(', ')}`);
     suites = suites.filter((s) => filters.suite!.includes(s));
   }
-  const patterns = [...(config.checks ?? []), ...(filters.check ?? [])];
   const checks: Check[] = [];
   for (const s of suites) checks.push(...((await suiteChecks(s)) ?? []));
-  const selected = patterns.length ? checks.filter((c) => patterns.some((p) => matchesCheck(c.id, p))) : checks;
-  for (const p of filters.check ?? [])
-    if (!checks.some((c) => matchesCheck(c.id, p)))
-      throw new UsageError(`--check ${p}: matches no check of the suites ${suites.join(', ')}. Fix: see \`pvconform checks\` for the ids`);
+  // The file's `checks` narrow the suites; --check narrows that again (never widens it). Each
+  // pattern must select something, and so must the whole: a run of no checks is refused here,
+  // before anything boots, not found out after.
+  let selected = checks;
+  if (config.checks) {
+    config.checks.forEach((p, i) => {
+      if (!checks.some((c) => matchesCheck(c.id, p)))
+        throw new UsageError(`${source}: field checks[${i}]: "${p}" matches no check of the suites ${suites.join(', ')}. Fix: see \`pvconform checks\` for the ids, or remove it`);
+    });
+    selected = checks.filter((c) => config.checks!.some((p) => matchesCheck(c.id, p)));
+  }
+  if (filters.check) {
+    if (filters.check.length === 0) throw new UsageError('--check: no check id given. Fix: give an id such as virtio.4/entropy, suite/* or a suite name, or leave --check out');
+    for (const p of filters.check)
+      if (!selected.some((c) => matchesCheck(c.id, p)))
+        throw new UsageError(`--check ${p}: matches no check ${config.checks ? `that ${source}'s checks select` : `of the suites ${suites.join(', ')}`}. Fix: see \`pvconform checks\` for the ids`);
+    selected = selected.filter((c) => filters.check!.some((p) => matchesCheck(c.id, p)));
+  }
+  if (selected.length === 0) throw new UsageError(`${source}: field suites: the suites ${suites.join(', ')} have no checks to run. Fix: add a suite that has checks (see \`pvconform checks\`)`);
 
   const cells: Cell[] = [];
   for (const guest of guests)

@@ -24,7 +24,7 @@ const bad: Array<[string, string, RegExp]> = [
   ['an unknown key', 'hypervisors:\n  - {name: q, provider: qemu, devicez: []}\nguests: [{name: linux-ref}]\nsuites: [virtio.4]\n', /field hypervisors\[0\]: .*Fix: remove "devicez"/],
   ['an unknown device', 'hypervisors:\n  - {name: q, provider: qemu, devices: [net, floppy]}\nguests: [{name: linux-ref}]\nsuites: [virtio.4]\n', /field hypervisors\[0\]\.devices\[1\].*Fix: use one of "net"/],
   ['broken YAML', 'hypervisors: [\n', /m\.yaml:\d+:\d+: not valid YAML.*Fix:/],
-  ['an empty file', '', /field \(top level\).*Fix: the file is empty/],
+  ['an empty file', '', /field \(top level\): the file is empty\. Fix: give a mapping with hypervisors, guests and suites/],
   ['no guests', 'hypervisors:\n  - {name: q, provider: qemu}\nguests: []\nsuites: [virtio.4]\n', /field guests: .*name at least one guest/],
   ['a duplicate name', 'hypervisors:\n  - {name: q, provider: qemu}\n  - {name: q, provider: qemu}\nguests: [{name: linux-ref}]\nsuites: [virtio.4]\n', /field hypervisors\[1\]\.name: "q" is used twice\. Fix:/],
 ];
