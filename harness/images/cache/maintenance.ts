@@ -43,7 +43,7 @@ export async function imagesVerify(cacheDir: string, name?: string): Promise<Rep
     for (const p of v.problems) lines.push(`  problem: ${p}`);
     for (const w of v.warnings) lines.push(`  note: ${w}`);
   }
-  if (bad) lines.push(`${bad} image(s) damaged or unfinished: they will not be booted. Fix: pvconform images prune, then pvconform images build <name>`);
+  if (bad) lines.push(`${bad} image(s) damaged or unfinished: they will not be booted. Fix: pvconform images build <name> (it rebuilds a damaged image), or pvconform images prune to remove them`);
   return { text: lines.join('\n'), exitCode: bad ? EXIT.infra : EXIT.ok };
 }
 
@@ -57,7 +57,7 @@ export interface PruneOptions {
 }
 
 /** Removes unfinished builds, damaged images and images superseded by a newer intact build of
- *  the same name (only ours: another builder's folders are left alone unless --all). */
+ *  the same name: every image records checksums now, so every image can be judged. */
 export async function imagesPrune(cacheDir: string, opts: PruneOptions = {}): Promise<Report> {
   const entries = await listEntries(cacheDir);
   const doomed: { dir: string; why: string }[] = [];
@@ -66,10 +66,6 @@ export async function imagesPrune(cacheDir: string, opts: PruneOptions = {}): Pr
   for (const e of entries) {
     if (opts.all) {
       doomed.push({ dir: e.dir, why: '--all' });
-      continue;
-    }
-    if (e.foreign && !e.manifest) {
-      kept.push(e);
       continue;
     }
     const v = await verifyEntry(e);
