@@ -10,6 +10,13 @@ import { hostKeyProblem } from '../harness/transport/host-key.ts';
 
 export const HOST_KEY_FILE = join('keys', 'host_ed25519.pub');
 
+/** The key files both images carry (DebianInitramfs.makeKeys), as manifest records. */
+export const KEY_FILES: Omit<FileRecord, 'sha256' | 'size'>[] = [
+  { path: 'keys/client_ed25519', role: 'ssh-private-key' },
+  { path: 'keys/client_ed25519.pub', role: 'ssh-public-key' },
+  { path: HOST_KEY_FILE, role: 'ssh-host-key' },
+];
+
 /** Makes `files` read-only (nothing may write what a cell boots from) and writes
  *  `out`/manifest.json: `manifest` plus the size and SHA-256 of each, sealed. */
 export async function writeSealedManifest(out: string, manifest: object, files: Omit<FileRecord, 'sha256' | 'size'>[]): Promise<void> {

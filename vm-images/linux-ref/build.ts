@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createBlank } from '../../harness/providers/qemu/qemu-img.ts';
 import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
-import { isIntact, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
+import { isIntact, KEY_FILES, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
 import { imageCacheDir } from '../../harness/images/cache/entries.ts';
 import { KERNEL_META_PACKAGE, MODULES, RECIPE_VERSION, USERLAND_PACKAGES } from './recipe.ts';
 
@@ -112,9 +112,7 @@ export async function buildLinuxRef(opts: BuildOptions = {}): Promise<LinuxRefIm
       { path: 'vmlinuz', role: 'kernel' },
       { path: 'initramfs.cpio.gz', role: 'initrd' },
       { path: 'data-disk.qcow2', role: 'disk' },
-      { path: 'keys/client_ed25519', role: 'ssh-private-key' },
-      { path: 'keys/client_ed25519.pub', role: 'ssh-public-key' },
-      { path: 'keys/host_ed25519.pub', role: 'ssh-host-key' },
+      ...KEY_FILES,
     ]);
     await publish(out, dir, ['vmlinuz', 'initramfs.cpio.gz', 'data-disk.qcow2', 'manifest.json']);
     log(`linux-ref ${key} built in ${dir}`);

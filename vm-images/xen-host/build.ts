@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../harness/core/errors.ts';
 import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
-import { isIntact, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
+import { isIntact, KEY_FILES, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
 import { imageCacheDir } from '../../harness/images/cache/entries.ts';
 import { libraryClosure, libraryPaths } from './elf-closure.ts';
 import * as recipe from './recipe.ts';
@@ -122,9 +122,7 @@ export async function buildXenHost(opts: BuildOptions = {}): Promise<XenHostFile
       { path: 'xen', role: 'hypervisor' },
       { path: 'vmlinuz', role: 'kernel' },
       { path: 'dom0.cpio.gz', role: 'initrd' },
-      { path: 'keys/client_ed25519', role: 'ssh-private-key' },
-      { path: 'keys/client_ed25519.pub', role: 'ssh-public-key' },
-      { path: 'keys/host_ed25519.pub', role: 'ssh-host-key' },
+      ...KEY_FILES,
     ]);
     await publish(out, dir, ['xen', 'vmlinuz', 'dom0.cpio.gz', 'manifest.json']);
     log(`xen-host ${key} built in ${dir}`);
