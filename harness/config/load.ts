@@ -97,9 +97,13 @@ function problemAndFix(issue: z.core.$ZodIssue, value: unknown): string {
     case 'unrecognized_keys':
       return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
     case 'invalid_union':
-      return `${shown(value)} is not a provider. Fix: set "provider" to one of "qemu", "xen", "hyperv" and give that provider's fields`;
-    case 'invalid_type':
-      return value === undefined ? `missing. Fix: add ${fieldPath(issue.path.slice(-1)) || 'it'} (a ${issue.expected})` : `${shown(value)} is not a ${issue.expected}. Fix: give a value of type ${issue.expected}`;
+      return `${value === undefined ? 'missing' : `${shown(value)} is not a provider`}. Fix: set "provider" to one of "qemu", "xen", "hyperv" and give that provider's fields`;
+    case 'invalid_type': {
+      // YAML's words for zod's types: a list, a mapping.
+      const kind = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;
+      const example = issue.path[0] === 'guests' && issue.expected === 'object' ? ' such as {name: linux-ref}' : issue.path[0] === 'hypervisors' && issue.expected === 'object' ? ' such as {name: qemu, provider: qemu}' : '';
+      return value === undefined ? `missing. Fix: add ${fieldPath(issue.path.slice(-1)) || 'it'} (${kind})` : `${shown(value)} is not ${kind}. Fix: give ${kind}${example}`;
+    }
     case 'too_big':
       return `${issue.origin === 'number' ? shown(value) : `${issue.origin === 'string' ? String(value).length : (value as unknown[]).length}${unit(issue.origin)}`} is too big (${issue.message}). Fix: use at most ${issue.maximum}${unit(issue.origin)}`;
     case 'too_small':

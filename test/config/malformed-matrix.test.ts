@@ -50,7 +50,7 @@ const rows: Row[] = [
   ['a 100-character name', qemu('name: ' + 'q'.repeat(100)).replace('name: q, ', ''), /field hypervisors\[0\]\.name: 100 characters is too big.*Fix: use at most 63 characters/],
   ['65 guests', H + 'guests:\n' + Array.from({ length: 65 }, (_, i) => `  - {name: g${i}, image: linux-ref}\n`).join('') + S, /field guests: 65 items is too big.*Fix: use at most 64 items/],
   // types and ranges
-  ['memory as a string', qemu('memoryMiB: "512"'), /field hypervisors\[0\]\.memoryMiB: "512" is not a number\. Fix: give a value of type number/],
+  ['memory as a string', qemu('memoryMiB: "512"'), /field hypervisors\[0\]\.memoryMiB: "512" is not a number\. Fix: give a number/],
   ['a fractional memory size', qemu('memoryMiB: 512.5'), /field hypervisors\[0\]\.memoryMiB: .*Fix:/],
   ['a negative memory size', qemu('memoryMiB: -1'), /field hypervisors\[0\]\.memoryMiB: -1 is too small\. Fix: use at least 64/],
   ['QEMU memoryMiB 10485760', qemu('memoryMiB: 10485760'), /field hypervisors\[0\]\.memoryMiB: 10485760 is too big.*Fix: use at most 16384/],
@@ -60,7 +60,8 @@ const rows: Row[] = [
   ['Xen with 1000 CPUs', `hypervisors:\n  - {name: x, provider: xen, host: nested, cpus: 1000}\n${G}${S}`, /field hypervisors\[0\]\.cpus: 1000 is too big.*Fix: use at most 64/],
   ['a port past 65535', xenRemote(`port: 70000, hostKey: "${KEY}"`), /field hypervisors\[0\]\.host\.port: 70000 is too big.*Fix: use at most 65535/],
   ['Hyper-V generation 3', `hypervisors:\n  - {name: h, provider: hyperv, host: {address: h, user: u, privateKey: /k, hostKey: "${KEY}"}, generation: 3}\n${G}${S}`, /field hypervisors\[0\]\.generation: 3 is too big.*Fix: use at most 2/],
-  ['suites given as one word', H + G + 'suites: virtio.4\n', /field suites: "virtio\.4" is not a array\. Fix: give a value of type array/],
+  ['suites given as one word', H + G + 'suites: virtio.4\n', /field suites: "virtio\.4" is not a list\. Fix: give a list/],
+  ['a guest given as a bare word', `${H}guests: [linux-ref]\n${S}`, /field guests\[0\]: "linux-ref" is not a mapping\. Fix: give a mapping such as \{name: linux-ref\}/],
   ['a binary value as a name', `${H}guests:\n  - {name: !!binary aGVsbG8=}\n${S}`, /field guests\[0\]\.name: .* is not a string\. Fix:/],
   // unknown names and keys
   ['a misspelt accelerator', qemu('accel: fast'), /field hypervisors\[0\]\.accel: "fast" is not allowed\. Fix: use one of "auto", "kvm", "tcg"/],

@@ -46,7 +46,7 @@ t.test('the CLI exits 1 with the message, before booting anything', async (t) =>
   writeFileSync(file, 'hypervisors:\n  - {name: q, provider: qemu, memoryMiB: lots}\nguests: [{name: linux-ref}]\nsuites: [virtio.4]\n');
   const r = await execa(BIN, ['run', '--config', file, '--out', join(dir, 'out')], { reject: false });
   t.equal(r.exitCode, 1);
-  t.match(r.stderr, new RegExp(`${file}: field hypervisors\\[0\\]\\.memoryMiB: .*Fix: give a value of type number`));
+  t.match(r.stderr, new RegExp(`${file}: field hypervisors\\[0\\]\\.memoryMiB: .*Fix: give a number`));
   const missing = await execa(BIN, ['run', '--config', join(dir, 'nope.yaml')], { reject: false });
   t.equal(missing.exitCode, 1);
   t.match(missing.stderr, /nope\.yaml: cannot read the config file \(ENOENT\)\. Fix:/);
