@@ -17,6 +17,8 @@ import { browser, open } from './browser.ts';
 
 t.setTimeout(180_000);
 
+if (VIRTIO_CITATION.kind !== 'man') throw new Error('the fixture citation is a manual page sentence');
+const CITED = VIRTIO_CITATION;
 const LETTER: Record<State, string> = { pass: 'P', fail: 'F', skip: 'S', error: 'E' };
 const SCREENSHOT = resolve(import.meta.dirname, '..', '..', 'reports', 'test-output', 'report-grid.png');
 
@@ -83,13 +85,13 @@ t.test('a 3-cell, 2-run history', async (t) => {
 
   // The citation: on hover (title), and expanded by a click.
   const net = page.locator('#grid tr[data-check="virtio.4/net"] button.expand');
-  t.match(await net.getAttribute('title'), VIRTIO_CITATION.sentence, 'the citation is the check name\'s hover text');
+  t.match(await net.getAttribute('title'), CITED.sentence, 'the citation is the check name\'s hover text');
   t.equal(await page.locator('#grid tr[data-why="virtio.4/net"]').isHidden(), true);
   await net.click();
-  t.match(await page.locator('#grid tr[data-why="virtio.4/net"]').textContent(), VIRTIO_CITATION.sentence, 'a click expands the citation');
+  t.match(await page.locator('#grid tr[data-why="virtio.4/net"]').textContent(), CITED.sentence, 'a click expands the citation');
 
   // The manual panel: virtio(4)'s cited sentence marked, with its per-cell states on hover.
-  const virtio = page.locator(`#manual-box section[data-file="${VIRTIO_CITATION.file}"]`);
+  const virtio = page.locator(`#manual-box section[data-file="${CITED.file}"]`);
   const covered = await virtio.locator('li.stmt.covered').count();
   const total = await virtio.locator('li.stmt').count();
   t.equal(covered, 1, 'one statement of virtio(4) is cited (every fixture check cites the same one)');
