@@ -10,7 +10,9 @@ import { openHistory } from './open.ts';
 
 const key = (r: { cell: string; check: string }) => `${r.cell}\u0000${r.check}`;
 
+/** A path on disk (it exists, or it is written as one: run ids have no slash); else a history reference. */
 export async function isRunPath(ref: string): Promise<boolean> {
+  if (ref.includes('/') || ref.endsWith('.jsonl')) return true;
   return stat(ref).then(() => true, () => false);
 }
 

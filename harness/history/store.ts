@@ -208,7 +208,8 @@ export class HistoryStore {
     const exact = rows.find((r) => r.id === ref);
     if (exact) return exact.id;
     if (rows.length === 1) return rows[0].id;
-    if (rows.length === 0) throw new UsageError(`history ${this.where}: no run ${ref}. Fix: list the recorded runs with pvconform history.`);
+    if (rows.length === 0)
+      throw new UsageError(`${ref}: no such run directory or results file, and no run ${ref} in the history (${this.where}). Fix: give a run directory, or a run id listed by pvconform history.`);
     throw new UsageError(`history ${this.where}: ${ref} names more than one run (${rows.map((r) => r.id).join(', ')}). Fix: give more of the id.`);
   }
 

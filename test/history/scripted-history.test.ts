@@ -60,7 +60,7 @@ async function script(t: Test, history: string): Promise<void> {
 
   const bad = await pvconform(['compare', 'nosuchrun', 'latest', '--history', history]);
   t.equal(bad.exitCode, 1, 'an unknown run id is a usage error');
-  t.match(bad.stderr, /no run nosuchrun\. Fix: list the recorded runs with pvconform history/);
+  t.match(bad.stderr, /nosuchrun: no such run directory or results file, and no run nosuchrun in the history .*Fix: give a run directory, or a run id listed by pvconform history/);
 }
 
 t.test('embedded store (SQLite file)', async (t) => {

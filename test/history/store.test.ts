@@ -55,7 +55,7 @@ async function exercise(t: Test, location: string): Promise<void> {
   t.equal(upTo2.find((r) => r.check === 'virtio.4/blk')?.flaky, true, 'a run read back by a unique id prefix keeps its flaky mark');
   t.equal((await store.runResults('latest')).id, d3.id, 'latest is the newest run');
   await t.rejects(store.runResults('abcdef'), /more than one run/, 'an ambiguous prefix is refused');
-  await t.rejects(store.runResults('nope'), /no run nope/);
+  await t.rejects(store.runResults('nope'), /no run nope in the history/);
 
   const env = (await store.environmentOf(d1.id)) as { node: string; qemu: string | null };
   t.equal(env.node, process.version, 'the environment is recorded with the run');
