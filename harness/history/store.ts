@@ -55,6 +55,21 @@ async function insertRows(db: SqlDriver, table: string, columns: string[], rows:
   }
 }
 
+/** WHERE terms for an optional cell and check, over `results r`. */
+function cellCheckFilter(filter: { cell?: string; check?: string }): { where: string[]; params: SqlValue[] } {
+  const where: string[] = [];
+  const params: SqlValue[] = [];
+  if (filter.cell) {
+    where.push('r.cell = ?');
+    params.push(filter.cell);
+  }
+  if (filter.check) {
+    where.push('r.check_id = ?');
+    params.push(filter.check);
+  }
+  return { where, params };
+}
+
 export class HistoryStore {
   private constructor(readonly db: SqlDriver) {}
 
@@ -107,16 +122,7 @@ export class HistoryStore {
 
   /** Runs, newest first, with their counts; only runs that have the cell or check when given. */
   async listRuns(filter: { cell?: string; check?: string; limit?: number } = {}): Promise<RunSummary[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (filter.cell) {
-      where.push('r.cell = ?');
-      params.push(filter.cell);
-    }
-    if (filter.check) {
-      where.push('r.check_id = ?');
-      params.push(filter.check);
-    }
+    const { where, params } = cellCheckFilter(filter);
     const rows = await this.db.all<{ id: string; plan: string; started_at: string; exit_code: number | null; git_commit: string | null; state: State; n: number | string; flaky: number | string }>(
       `SELECT runs.id, runs.plan, runs.started_at, runs.exit_code, runs.git_commit, r.state, COUNT(*) AS n, SUM(r.flaky) AS flaky
        FROM runs JOIN results r ON r.run_id = runs.id
@@ -140,16 +146,7 @@ export class HistoryStore {
 
   /** Each matching check's states over its last `limit` runs, oldest first, with its flip rate. */
   async timelines(filter: { cell?: string; check?: string; limit?: number } = {}): Promise<CheckTimeline[]> {
-    const where: string[] = [];
-    const params: SqlValue[] = [];
-    if (filter.cell) {
-      where.push('r.cell = ?');
-      params.push(filter.cell);
-    }
-    if (filter.check) {
-      where.push('r.check_id = ?');
-      params.push(filter.check);
-    }
+    const { where, params } = cellCheckFilter(filter);
     params.push(filter.limit ?? 20);
     const rows = await this.db.all<{ cell: string; check_id: string; run_id: string; started_at: string; state: State; flaky: number | string }>(
       `SELECT cell, check_id, run_id, started_at, state, flaky FROM (
