@@ -36,14 +36,26 @@ t.test('a real run recorded, judged against last-pass, and retried in a fresh gu
   const day2 = join(dir, 'day2');
   const r2 = await pvconform(['run', '--config', writeMatrix(dir, 'd2.yaml', matrix(true)), '--out', day2, '--check', 'virtio.4/entropy', '--history', history, '--baseline', 'last-pass', '--retries', '1']);
   t.equal(r2.exitCode, 3, `day 2: a regression exits 3\n${r2.all}`);
-  t.match(r2.all, /attempt 2 of 2 in a fresh guest: virtio\.4\/entropy/, 'the retry is announced');
+  // The first guest may itself fail to boot (a TCG guest on a loaded host has been seen to
+  // panic at boot now and then): then the retry runs the whole cell, and boot/ssh is flaky.
   const first = byCheck(readResults(day2));
-  t.equal(first['virtio.4/entropy'].state, 'fail', 'results.jsonl keeps the first attempt');
+  const bootFlaked = first['boot/ssh'].state !== 'pass';
+  t.equal(first['virtio.4/entropy'].state, bootFlaked ? 'skip' : 'fail', 'results.jsonl keeps the first attempt');
+  t.match(r2.all, bootFlaked ? /attempt 2 of 2 in a fresh guest: the whole cell/ : /attempt 2 of 2 in a fresh guest: virtio\.4\/entropy/, 'the retry is announced');
   const retries = readFileSync(join(day2, 'retries.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RetryLine);
-  t.same(retries.map((l) => [l.attempt, l.result.check, l.result.state]), [[2, 'virtio.4/entropy', 'fail']], 'one retry, failed again');
-  t.match(retries[0].result.message, /present but no driver attached/);
+  t.same(
+    retries.map((l) => [l.attempt, l.result.check, l.result.state]),
+    [...(bootFlaked ? [[2, 'boot/ssh', 'pass']] : []), [2, 'virtio.4/entropy', 'fail']],
+    'one retry in a fresh guest: entropy failed again',
+  );
+  t.match(retries.find((l) => l.result.check === 'virtio.4/entropy')?.result.message, /present but no driver attached/);
   const c = JSON.parse(readFileSync(join(day2, 'comparison.json'), 'utf8')) as Comparison;
-  t.same(Object.fromEntries(c.entries.map((e) => [e.check, e.class])), { 'boot/ssh': 'pass', 'virtio.4/entropy': 'regression' }, 'against the last pass: entropy regressed');
+  t.same(
+    Object.fromEntries(c.entries.map((e) => [e.check, e.class])),
+    { 'boot/ssh': bootFlaked ? 'flaky' : 'pass', 'virtio.4/entropy': 'regression' },
+    'against the last pass: entropy regressed (and a boot that failed then passed is flaky, not a regression)',
+  );
+  if (bootFlaked) t.comment(`the first guest did not boot: ${first['boot/ssh'].message.split('\n')[0]}`);
 
   const store = await openHistory(history);
   t.teardown(() => store.close());
@@ -51,7 +63,7 @@ t.test('a real run recorded, judged against last-pass, and retried in a fresh gu
   t.equal(runs.length, 2, 'both runs recorded by pvconform run itself');
   t.same(runs[0].counts, { pass: 1, fail: 1, skip: 0, error: 0 });
   const attempts = await store.db.all<{ attempt: number; state: string }>("SELECT attempt, state FROM attempts WHERE check_id = 'virtio.4/entropy' ORDER BY attempt");
-  t.same(attempts.map((a) => [Number(a.attempt), a.state]), [[1, 'fail'], [2, 'fail']], 'both attempts are in the history');
+  t.same(attempts.map((a) => [Number(a.attempt), a.state]), [[1, bootFlaked ? 'skip' : 'fail'], [2, 'fail']], 'both attempts are in the history');
   const env = (await store.environmentOf(runs[0].id)) as { qemu: string | null; images: { name: string }[] };
   t.match(env.qemu, /QEMU emulator version/, 'the QEMU version is recorded');
   t.ok(env.images.some((i) => i.name === 'linux-ref'), 'the image key is recorded');
