@@ -9,6 +9,8 @@ import { pvconform, scratch } from '../helpers/cli.ts';
 import { startPostgres } from './pg-server.ts';
 import { writeDayRun } from './history-fixture.ts';
 import type { Comparison } from '../../harness/reports/compare/classify.ts';
+import { baselineFile } from '../../harness/history/run-ref.ts';
+import { readRun } from '../../harness/run-dir/read.ts';
 
 t.setTimeout(240_000);
 
@@ -57,6 +59,13 @@ async function script(t: Test, history: string): Promise<void> {
   const timelines = (JSON.parse(net.stdout) as { timelines: { states: { state: string }[]; flipRate: number }[] }).timelines;
   t.same(timelines[0].states.map((s) => s.state), ['pass', 'fail', 'pass']);
   t.equal(timelines[0].flipRate.toFixed(2), '0.67', 'net flipped in 2 of 3 runs');
+
+  // What `run --baseline <run id>` and `--baseline last-pass` read: written out before the run.
+  const byId = await readRun((await baselineFile(d2.id, history))!);
+  t.same(byId.results.map((r) => `${r.check}=${r.state}`).sort(), ['boot/ssh=pass', 'virtio.4/blk=pass', 'virtio.4/net=fail', 'virtio.4/rng=pass'], '--baseline <run id>: that run\'s final states');
+  const lastPass = await readRun((await baselineFile('last-pass', history))!);
+  t.same([...new Set(lastPass.results.map((r) => r.run))], [d3.id], '--baseline last-pass: each check\'s newest pass (all on day 3 here)');
+  t.equal(await baselineFile(d1.dir, history), d1.dir, 'a folder is used as it is');
 
   const bad = await pvconform(['compare', 'nosuchrun', 'latest', '--history', history]);
   t.equal(bad.exitCode, 1, 'an unknown run id is a usage error');
