@@ -30,7 +30,7 @@ function expectedCell(rs: CheckResult[]): { counts: string[]; worst: string } {
 }
 
 async function cellShows(page: Page, id: string): Promise<{ counts: string[]; worst: string | null; text: string }> {
-  const cell = page.locator(`[data-cell="${id}"]`);
+  const cell = page.locator(`#matrix [data-cell="${id}"]`);
   return {
     counts: await cell.locator('.count').allTextContents(),
     worst: await cell.getAttribute('data-worst'),
@@ -56,11 +56,11 @@ async function detailsRows(page: Page): Promise<{ check: string | null; state: s
 }
 
 async function clickOpensCell(t: Test, page: Page, id: string, results: CheckResult[]) {
-  await page.click(`[data-cell="${id}"]`);
+  await page.click(`#matrix [data-cell="${id}"]`);
   t.match(await page.locator('#details h2').textContent(), id, `a click on ${id} opens it`);
   const mine = results.filter((r) => r.cell === id);
   t.same(await detailsRows(page), mine.map((r) => ({ check: r.check, state: r.state })), `${id}: every check with its state`);
-  t.equal(await page.locator(`[data-cell="${id}"]`).getAttribute('aria-pressed'), 'true');
+  t.equal(await page.locator(`#matrix [data-cell="${id}"]`).getAttribute('aria-pressed'), 'true');
 }
 
 /** Every artifact link of the open cell points at a file of the run. */
@@ -153,7 +153,7 @@ t.test('(a) the same matrix judged against a baseline', async (t) => {
   await page.selectOption('#filter-class', 'regression');
   const regressed = results.filter((r) => regressions.some((e) => e.cell === r.cell && e.check === r.check));
   await matrixMatches(t, page, regressed, planCells.map((c) => `${c.guest}@${c.hypervisor}`), 'regressions only');
-  await page.click('[data-cell="openbsd-7.8@qemu"]');
+  await page.click('#matrix [data-cell="openbsd-7.8@qemu"]');
   const rows = page.locator('#details tbody tr td.cls');
   t.ok((await rows.count()) > 0, 'the open cell lists its regressions');
   for (const text of await rows.allTextContents()) t.equal(text, 'regression (was pass)');
