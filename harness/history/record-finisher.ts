@@ -5,6 +5,25 @@ import { runRecordFromDir } from './from-run-dir.ts';
 import { saveEnvironment } from './environment.ts';
 import { writeHtmlReport } from '../reports/html/write.ts';
 import type { Environment } from './records.ts';
+import { describe } from '../core/errors.ts';
+
+/** Checks the store before anything boots. A store named with --history must open (else the
+ *  error stops the run); the default file only may fail, with a notice, and the run goes on
+ *  unrecorded. */
+export async function historyRecorder(
+  spec: string | undefined,
+  environment: Promise<Environment>,
+  notice: (m: string) => void,
+): Promise<(runDir: string) => Promise<void>> {
+  try {
+    await (await openHistory(spec)).close();
+  } catch (e) {
+    if (spec !== undefined || process.env.PVCONFORM_HISTORY) throw e;
+    notice(`the run will not be recorded: the default history store cannot be opened (${describe(e)})`);
+    return async () => {};
+  }
+  return recordIntoHistory(spec, environment);
+}
 
 /** `environment` is started when the run starts, so its probes overlap the run. */
 export function recordIntoHistory(spec: string | undefined, environment: Promise<Environment>): (runDir: string) => Promise<void> {

@@ -3,7 +3,7 @@
 // again (fixed). Each is classified by `pvconform compare` against the history, and
 // `pvconform history` shows the states over time and the flip rates.
 import t, { type Test } from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pvconform, scratch } from '../helpers/cli.ts';
 import { startPostgres } from './pg-server.ts';
@@ -80,4 +80,15 @@ t.test('PostgreSQL server', async (t) => {
   const server = await startPostgres();
   t.teardown(() => server.stop());
   await script(t, server.url);
+});
+
+t.test('run refuses a bad --history before anything boots', async (t) => {
+  const dir = scratch(t, 'pvconform-history-bad-');
+  const unknown = await pvconform(['run', '--out', join(dir, 'a'), '--history', 'mysql://h/db']);
+  t.equal(unknown.exitCode, 1, `an unknown store is a usage error\n${unknown.all}`);
+  t.match(unknown.stderr, /--history mysql:\/\/h\/db: not a store pvconform knows\. Fix:/);
+  const down = await pvconform(['run', '--out', join(dir, 'b'), '--history', 'postgres://nobody@127.0.0.1:1/none']);
+  t.equal(down.exitCode, 2, `an unreachable server is an environment error\n${down.all}`);
+  t.match(down.stderr, /history database postgres:\/\/nobody@127\.0\.0\.1:1\/none: cannot connect .*Fix:/);
+  t.notOk(existsSync(join(dir, 'a')) || existsSync(join(dir, 'b')), 'no run was started');
 });

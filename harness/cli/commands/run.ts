@@ -10,8 +10,7 @@ import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
 import { UsageError } from '../../core/errors.ts';
 import { baselineFile } from '../../history/run-ref.ts';
-import { openHistory } from '../../history/open.ts';
-import { recordIntoHistory } from '../../history/record-finisher.ts';
+import { historyRecorder } from '../../history/record-finisher.ts';
 import { collectEnvironment } from '../../history/environment.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
@@ -51,10 +50,10 @@ export function register(program: Command): void {
       const plan = await makePlan(config, source, { guest: opts.guest, hypervisor: opts.hypervisor, suite: opts.suite, check: opts.check });
       const { cells, shard } = await selectShard(plan.cells, opts.shard);
       const runDir = resolve(opts.out ?? defaultOutDir());
-      await (await openHistory(opts.history)).close(); // a bad --history is refused before anything boots
+      const record = await historyRecorder(opts.history, collectEnvironment(), (m) => process.stderr.write(`pvconform: ${m}\n`));
       opts.baseline = await baselineFile(opts.baseline, opts.history);
       const finish = await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations, strict: opts.strict });
-      finish.list.push(recordIntoHistory(opts.history, collectEnvironment()));
+      finish.list.push(record);
       const controller = new AbortController();
       installSignalCleanup((sig) => {
         process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
