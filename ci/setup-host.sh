@@ -12,6 +12,7 @@ packages=(
   util-linux                   # setpriv --pdeathsig: QEMU dies with the harness
   gcc libc6-dev                # the pvbus probe is built and its error paths run in CI
   chromium                     # the HTML report's browser test (playwright-core drives it)
+  postgresql                   # the history store tests start a throw-away PostgreSQL server
   signify-openbsd signify-openbsd-keys  # verifying OpenBSD release signatures (and the keys Debian ships)
   ca-certificates
 )

@@ -14,6 +14,7 @@ const commands: Array<() => Promise<{ register(program: Command): void }>> = [
   () => import('./commands/compare.ts'),
   () => import('./commands/merge.ts'),
   () => import('./commands/checks.ts'),
+  () => import('./commands/history.ts'),
 ];
 
 async function main(argv: string[]): Promise<number> {

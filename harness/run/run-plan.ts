@@ -14,6 +14,7 @@ import { exitCodeFor } from '../core/exit-codes.ts';
 export { exitCodeFor };
 import type { State } from '../core/results.ts';
 import type { Progress } from './progress.ts';
+import { retryFailedChecks, retriedTotals } from './retries.ts';
 
 export interface RunOptions {
   plan: Plan;
@@ -27,6 +28,8 @@ export interface RunOptions {
   jobs?: number;
   /** Extra writers run at the end (HTML, Markdown...), each given the run directory. */
   finishers?: Array<(runDir: string) => Promise<unknown>>;
+  /** Reruns of a failed or errored check, each in a fresh guest (retries.ts). */
+  retries?: number;
 }
 
 export interface RunOutcome {
@@ -81,6 +84,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
           log: (c, m) => progress.log(c, m),
           notice: (m) => progress.notice(m),
         });
+        if (opts.retries) await retryFailedChecks(cell, opts.retries, { run, plan: plan.hash, runDir, workRoot, sink, signal: opts.signal, log: (c, m) => progress.log(c, m), notice: (m) => progress.notice(m) });
         figures.push({ cell: cell.id, ...f });
         progress.cellEnd(cell.id, f);
       }
@@ -91,7 +95,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
     await rm(workRoot, { recursive: true, force: true });
     unRemove();
   }
-  const totals = sink.totals();
+  const totals = opts.retries ? await retriedTotals(runDir, sink.results) : sink.totals();
   const exitCode = exitCodeFor(totals);
   await writeTap(runDir, sink.results);
   await writeJunit(runDir, sink.results);

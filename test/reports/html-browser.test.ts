@@ -3,11 +3,10 @@
 // opens a cell, the filters work, and a citation opens in its page. Run against (a) a larger
 // generated matrix with all four states and (b) a real run of the Linux reference guest.
 import t, { type Test } from 'tap';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { writeFile } from 'node:fs/promises';
 import { writeHtmlReport } from '../../harness/reports/html/write.ts';
 import { compareRunToBaseline } from '../../harness/reports/compare/baseline.ts';
@@ -15,46 +14,12 @@ import { readRun } from '../../harness/run-dir/read.ts';
 import { worst, type CheckResult, type State } from '../../harness/core/results.ts';
 import { largeMatrix, writeRun } from './fixture-run.ts';
 import { pvconform, scratch } from '../helpers/cli.ts';
+import { browser, open } from './browser.ts';
 
-t.setTimeout(300_000);
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const STATES: State[] = ['pass', 'fail', 'skip', 'error'];
 const LETTER: Record<State, string> = { pass: 'P', fail: 'F', skip: 'S', error: 'E' };
 
-let context: BrowserContext | null = null;
-
-async function browser(t: Test): Promise<BrowserContext | null> {
-  if (!existsSync(CHROMIUM)) {
-    t.fail(`${CHROMIUM} is missing, so report.html cannot be tested in a browser. Fix: apt-get install -y chromium`);
-    return null;
-  }
-  if (!context) {
-    const userData = mkdtempSync(join(tmpdir(), 'pvconform-chromium-'));
-    context = await chromium.launchPersistentContext(userData, { executablePath: CHROMIUM, headless: true, args: ARGS });
-    t.teardown(async () => {
-      await context?.close();
-      context = null;
-      rmSync(userData, { recursive: true, force: true });
-    });
-  }
-  return context;
-}
-
-/** Opens report.html and records every console error, page error and failed request. */
-async function open(ctx: BrowserContext, runDir: string, hash = ''): Promise<{ page: Page; problems: string[] }> {
-  const page = await ctx.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  await page.goto(pathToFileURL(join(runDir, 'report.html')).href + hash);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 10_000 });
-  return { page, problems };
-}
+t.setTimeout(300_000);
 
 const countsOf = (rs: CheckResult[]) => Object.fromEntries(STATES.map((s) => [s, rs.filter((r) => r.state === s).length])) as Record<State, number>;
 
@@ -65,7 +30,7 @@ function expectedCell(rs: CheckResult[]): { counts: string[]; worst: string } {
 }
 
 async function cellShows(page: Page, id: string): Promise<{ counts: string[]; worst: string | null; text: string }> {
-  const cell = page.locator(`[data-cell="${id}"]`);
+  const cell = page.locator(`#matrix [data-cell="${id}"]`);
   return {
     counts: await cell.locator('.count').allTextContents(),
     worst: await cell.getAttribute('data-worst'),
@@ -91,11 +56,11 @@ async function detailsRows(page: Page): Promise<{ check: string | null; state: s
 }
 
 async function clickOpensCell(t: Test, page: Page, id: string, results: CheckResult[]) {
-  await page.click(`[data-cell="${id}"]`);
+  await page.click(`#matrix [data-cell="${id}"]`);
   t.match(await page.locator('#details h2').textContent(), id, `a click on ${id} opens it`);
   const mine = results.filter((r) => r.cell === id);
   t.same(await detailsRows(page), mine.map((r) => ({ check: r.check, state: r.state })), `${id}: every check with its state`);
-  t.equal(await page.locator(`[data-cell="${id}"]`).getAttribute('aria-pressed'), 'true');
+  t.equal(await page.locator(`#matrix [data-cell="${id}"]`).getAttribute('aria-pressed'), 'true');
 }
 
 /** Every artifact link of the open cell points at a file of the run. */
@@ -188,7 +153,7 @@ t.test('(a) the same matrix judged against a baseline', async (t) => {
   await page.selectOption('#filter-class', 'regression');
   const regressed = results.filter((r) => regressions.some((e) => e.cell === r.cell && e.check === r.check));
   await matrixMatches(t, page, regressed, planCells.map((c) => `${c.guest}@${c.hypervisor}`), 'regressions only');
-  await page.click('[data-cell="openbsd-7.8@qemu"]');
+  await page.click('#matrix [data-cell="openbsd-7.8@qemu"]');
   const rows = page.locator('#details tbody tr td.cls');
   t.ok((await rows.count()) > 0, 'the open cell lists its regressions');
   for (const text of await rows.allTextContents()) t.equal(text, 'regression (was pass)');

@@ -9,6 +9,9 @@ import { installSignalCleanup } from '../../core/cleanup.ts';
 import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
 import { UsageError } from '../../core/errors.ts';
+import { baselineFile } from '../../history/run-ref.ts';
+import { historyRecorder } from '../../history/record-finisher.ts';
+import { collectEnvironment } from '../../history/environment.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -32,7 +35,13 @@ export function register(program: Command): void {
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs ${v}: not a whole number of 1 or more. Fix: e.g. --jobs 2`);
       return n;
     }, 1)
-    .option('--baseline <dir|results.jsonl>', 'classify results against an earlier run (regressions, fixed...)')
+    .option('--baseline <dir|results.jsonl|run-id|last-pass>', 'classify results against an earlier run (regressions, fixed...): a run directory, a run id in the history, or last-pass (per check, the last run it passed in)')
+    .option('--history <url|file>', 'record the run into this history store: a postgres:// URL or a SQLite file (default: .cache/history/history.sqlite)')
+    .option('--retries <n>', 'rerun a failed or errored check up to n times, each in a fresh guest; failed-then-passed is flaky', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new UsageError(`--retries ${v}: not a whole number of 0 or more. Fix: e.g. --retries 2`);
+      return n;
+    }, 0)
     .option('--expectations <file>', 'known failures (YAML) for --baseline')
     .option('--strict', 'with --baseline: any failure not in the expectations file is non-zero, old or new')
     .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
@@ -41,7 +50,10 @@ export function register(program: Command): void {
       const plan = await makePlan(config, source, { guest: opts.guest, hypervisor: opts.hypervisor, suite: opts.suite, check: opts.check });
       const { cells, shard } = await selectShard(plan.cells, opts.shard);
       const runDir = resolve(opts.out ?? defaultOutDir());
+      const record = await historyRecorder(opts.history, collectEnvironment(), (m) => process.stderr.write(`pvconform: ${m}\n`));
+      opts.baseline = await baselineFile(opts.baseline, opts.history);
       const finish = await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations, strict: opts.strict });
+      finish.list.push(record);
       const controller = new AbortController();
       installSignalCleanup((sig) => {
         process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
@@ -56,6 +68,7 @@ export function register(program: Command): void {
         signal: controller.signal,
         progress: consoleProgress(),
         finishers: finish.list,
+        retries: opts.retries,
       });
       printSummary(outcome);
       process.exitCode = finish.exitCode(outcome.exitCode);

@@ -5,21 +5,36 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readRun, type RunData } from '../../run-dir/read.ts';
 import { UsageError } from '../../core/errors.ts';
-import { classify, type Comparison } from './classify.ts';
+import { classify, key, type Comparison } from './classify.ts';
 import { loadExpectations } from './expectations.ts';
+import { applyRetries, readRetries } from '../../run/retry-log.ts';
+import { isRunPath, readFromHistory } from '../../history/run-ref.ts';
 
 export const COMPARISON_FILE = 'comparison.json';
 
+/** One side of a comparison: a run directory or results.jsonl (with its retries applied), or a
+ *  run in the history (an id, `latest`, or for the baseline `last-pass`). */
+async function readSide(ref: string, opts: { history?: string; cellsOf?: RunData }): Promise<{ run: RunData; flaky: Set<string>; label: string }> {
+  if (await isRunPath(ref)) {
+    const run = await readRun(ref);
+    const effective = applyRetries(run.results, await readRetries(run.dir));
+    return { run: { ...run, results: effective.map((e) => e.result) }, flaky: new Set(effective.filter((e) => e.flaky).map((e) => key(e.result))), label: ref };
+  }
+  const h = await readFromHistory(ref, { history: opts.history, cells: opts.cellsOf ? [...new Set(opts.cellsOf.results.map((r) => r.cell))] : undefined });
+  return { run: h.run, flaky: h.flaky, label: h.label };
+}
+
 export async function compareRuns(
-  baselinePath: string,
-  currentPath: string,
-  opts: { expectationsFile?: string } = {},
+  baselineRef: string,
+  currentRef: string,
+  opts: { expectationsFile?: string; history?: string } = {},
 ): Promise<{ comparison: Comparison; baseline: RunData; current: RunData }> {
   const expectations = opts.expectationsFile ? await loadExpectations(opts.expectationsFile) : [];
-  const baseline = await readRun(baselinePath);
-  const current = await readRun(currentPath);
-  const comparison = classify(baseline.results, current.results, expectations, { baseline: baselinePath, current: currentPath });
-  return { comparison, baseline, current };
+  if (currentRef === 'last-pass') throw new UsageError('last-pass is a baseline, not a run to judge. Fix: give it as the first argument (A), e.g. pvconform compare last-pass latest.');
+  const current = await readSide(currentRef, opts);
+  const baseline = await readSide(baselineRef, { ...opts, cellsOf: current.run });
+  const comparison = classify(baseline.run.results, current.run.results, expectations, { baseline: baseline.label, current: current.label }, current.flaky);
+  return { comparison, baseline: baseline.run, current: current.run };
 }
 
 /** For `run --baseline`: judges the finished run in runDir against the baseline (a run directory

@@ -11,6 +11,7 @@ export type ResultClass =
   | 'never-passed' // fails now; the baseline has it but never saw it pass (skip or error)
   | 'new-check' // not in the baseline at all (a new check, or a new cell)
   | 'expected' // fails now, and the expectations file says why
+  | 'flaky' // failed or errored, then passed on a retry: never a regression
   | 'fixed' // failed in the baseline, passes now
   | 'pass' // passes now, and did not fail before
   | 'skip' // does not apply now
@@ -18,7 +19,7 @@ export type ResultClass =
 
 /** Worst first: the order reports list them in. */
 export const CLASS_ORDER: readonly ResultClass[] = [
-  'regression', 'error', 'failed-before', 'never-passed', 'new-check', 'expected', 'fixed', 'missing', 'pass', 'skip',
+  'regression', 'error', 'failed-before', 'never-passed', 'new-check', 'expected', 'flaky', 'fixed', 'missing', 'pass', 'skip',
 ];
 
 export const CLASS_LABEL: Record<ResultClass, string> = {
@@ -28,6 +29,7 @@ export const CLASS_LABEL: Record<ResultClass, string> = {
   'never-passed': 'never passed',
   'new-check': 'new check',
   expected: 'expected',
+  flaky: 'flaky (failed, then passed on a retry)',
   fixed: 'fixed',
   pass: 'pass',
   skip: 'skip',
@@ -58,7 +60,7 @@ export interface Comparison {
   unexpectedPasses: { cell: string; check: string; reason: string; link: string }[];
 }
 
-const key = (r: { cell: string; check: string }) => `${r.cell}\u0000${r.check}`;
+export const key = (r: { cell: string; check: string }) => `${r.cell}\u0000${r.check}`;
 
 function classOf(now: State, before: State | null): ResultClass {
   if (now === 'error') return 'error';
@@ -81,6 +83,8 @@ export function classify(
   current: CheckResult[],
   expectations: KnownFailure[] = [],
   sources: { baseline: string; current: string } = { baseline: 'baseline', current: 'current' },
+  /** Keys (`cell`, NUL, `check`) of current results that failed, then passed on a retry. */
+  flaky: ReadonlySet<string> = new Set(),
 ): Comparison {
   const before = new Map(baseline.map((r) => [key(r), r]));
   const now = new Map(current.map((r) => [key(r), r]));
@@ -96,7 +100,7 @@ export function classify(
     const expected = k !== undefined && r.state === 'fail';
     const entry: ClassifiedResult = {
       cell: r.cell, guest: r.guest, hypervisor: r.hypervisor, check: r.check,
-      class: expected ? 'expected' : classOf(r.state, b), before: b, now: r.state, message: r.message,
+      class: expected ? 'expected' : flaky.has(key(r)) && r.state === 'pass' ? 'flaky' : classOf(r.state, b), before: b, now: r.state, message: r.message,
     };
     if (expected) entry.expectation = { reason: k.reason, link: k.link };
     if (k && r.state === 'pass') unexpectedPasses.push({ cell: r.cell, check: r.check, reason: k.reason, link: k.link });

@@ -3,7 +3,7 @@
 import { CLASS_LABEL, CLASS_ORDER, type Comparison, type ResultClass } from './classify.ts';
 
 /** Classes listed line by line; the rest are only counted. */
-const LISTED: ReadonlySet<ResultClass> = new Set(['regression', 'error', 'failed-before', 'never-passed', 'new-check', 'expected', 'fixed', 'missing']);
+const LISTED: ReadonlySet<ResultClass> = new Set(['regression', 'error', 'failed-before', 'never-passed', 'new-check', 'expected', 'flaky', 'fixed', 'missing']);
 
 export function formatComparison(c: Comparison, opts: { maxLines?: number } = {}): string {
   const max = opts.maxLines ?? 200;

@@ -5,10 +5,12 @@
 // and "..." in a citation skips ahead, as does a colon (a citation may quote a list's lead-in,
 // then the one item it is about).
 
-interface Word {
+export interface Word {
   word: string;
   start: number;
   end: number;
+  /** The token as written, line number removed ("device.", "pvbus(4),"). */
+  token: string;
 }
 
 /** mdoc macros, dropped when written as macros (`.Sh`, `.Xr`). */
@@ -51,7 +53,7 @@ function lineNumberStripper(tokens: string[]): (tok: string) => string {
 }
 
 /** The page's words with their places in the text. */
-function pageWords(text: string): Word[] {
+export function pageWords(text: string): Word[] {
   const matches = [...text.matchAll(/\S+/g)];
   const unnumber = lineNumberStripper(matches.map((m) => m[0]));
   const tokens = matches.map((m) => ({ tok: unnumber(m[0]), start: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
@@ -81,18 +83,18 @@ function pageWords(text: string): Word[] {
     if (skipping || tok === '') continue;
     const macro = tok.startsWith('.') ? tok.slice(1) : tok;
     if (macro === 'Nm' && tok.startsWith('.')) {
-      if (name) out.push({ word: name, start, end });
+      if (name) out.push({ word: name, start, end, token: name });
       continue;
     }
     if (macro in SYSTEMS) {
-      out.push({ word: SYSTEMS[macro], start, end });
+      out.push({ word: SYSTEMS[macro], start, end, token: { Ox: 'OpenBSD', Nx: 'NetBSD', Fx: 'FreeBSD' }[macro] ?? macro });
       continue;
     }
     if (tok.startsWith('.') ? MACROS.has(macro) : CALLED.has(tok)) continue;
     // "pvbus(4)." is the words "pvbus" and "4", as `.Xr pvbus 4` is.
     for (const part of tok.replace(/\((\w+)\)/g, ' $1').split(' ')) {
       const w = bare(part);
-      if (w) out.push({ word: w, start, end });
+      if (w) out.push({ word: w, start, end, token: tok });
     }
   }
   return out;

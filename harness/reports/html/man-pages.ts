@@ -17,8 +17,9 @@ export interface EmbeddedPage {
   spans: Record<string, [number, number] | null>;
 }
 
-/** Where a citation's `file` may be: as given, beside the run, in the repository, or in the
- *  shared reference tree beside it (../shared/man/). */
+/** Where a citation's `file` may be: as given, beside the run, in the repository (`man/...`,
+ *  where the pages are kept), or, until the repository carries them, the shared reference tree
+ *  beside it (../shared/man/). The one place to change when the pages move. */
 function candidates(file: string, runDir: string): string[] {
   if (isAbsolute(file)) return [file];
   return [

@@ -24,6 +24,8 @@ ${CSS}</style>
 <header id="header"></header>
 <noscript><p class="warning">This report is drawn by JavaScript, which is off. The same results are in results.jsonl, results.tap and junit.xml beside this file.</p></noscript>
 <div class="filters no-print" id="filters" role="search"></div>
+<div id="overview"><div id="grid-box"></div><aside id="manual-box" aria-label="Manual pages: statements verified"></aside></div>
+<h2 class="section-title">Cells</h2>
 <div id="matrix-box"></div>
 <div id="details" aria-live="polite"></div>
 <div id="print-all" class="print-only"></div>

@@ -5,6 +5,10 @@ import type { RunData } from '../../run-dir/read.ts';
 import { buildMatrix } from '../matrix.ts';
 import { CLASS_LABEL, CLASS_ORDER, type Comparison, type ResultClass } from '../compare/classify.ts';
 import type { EmbeddedPage } from './man-pages.ts';
+import type { ManualCoverage } from './manual-coverage.ts';
+
+/** A square's recent states from the history, oldest first (this run last). */
+export type Strip = { run: string; state: CheckResult['state']; flaky: boolean }[];
 
 export interface ReportData {
   title: string;
@@ -30,12 +34,25 @@ export interface ReportData {
     byKey: Record<string, { class: ResultClass; label: string; before: string | null; expectation?: { reason: string; link: string } }>;
   } | null;
   pages: Record<string, EmbeddedPage>;
+  /** `cell|check` of the results that failed, then passed on a retry. */
+  flaky: string[];
+  /** With a history: each square's last states, keyed `cell|check`. */
+  strips: Record<string, Strip> | null;
+  /** Each cited page's statements of behaviour, and which checks cite them. */
+  manual: ManualCoverage[];
   warnings: string[];
 }
 
 export function buildReportData(
   run: RunData,
-  extras: { comparison?: Comparison | null; pages?: Record<string, EmbeddedPage>; files?: Record<string, string[]> } = {},
+  extras: {
+    comparison?: Comparison | null;
+    pages?: Record<string, EmbeddedPage>;
+    files?: Record<string, string[]>;
+    flaky?: string[];
+    strips?: Record<string, Strip> | null;
+    manual?: ManualCoverage[];
+  } = {},
 ): ReportData {
   const matrix = buildMatrix(run.results, run.plan);
   const first = run.results[0];
@@ -63,6 +80,9 @@ export function buildReportData(
     results: run.results,
     comparison: c && { baseline: c.baseline.source, counts: c.counts, order: CLASS_ORDER, labels: CLASS_LABEL, byKey },
     pages: extras.pages ?? {},
+    flaky: extras.flaky ?? [],
+    strips: extras.strips ?? null,
+    manual: extras.manual ?? [],
     warnings: [
       ...run.warnings,
       ...(run.summary === null && run.dir !== null ? ['This run has no run.json: it was interrupted or is still running, so results may be missing.'] : []),

@@ -7,7 +7,8 @@
   const STATES = ['pass', 'fail', 'skip', 'error'];
   const LETTER = { pass: 'P', fail: 'F', skip: 'S', error: 'E' };
   const RANK = { error: 3, fail: 2, pass: 1, skip: 0 };
-  const filters = { suite: '', states: { pass: true, fail: true, skip: true, error: true }, cls: '' };
+  const filters = { suite: '', guest: '', hypervisor: '', states: { pass: true, fail: true, skip: true, error: true }, cls: '' };
+  const FLAKY = new Set(data.flaky || []);
   let selected = null;
 
   function el(tag, props, children) {
@@ -113,6 +114,11 @@
       ...data.suites.map((s) => el('option', { value: s, text: s })),
     ]);
     box.append(el('fieldset', {}, [el('legend', { text: 'Suite' }), suite]));
+    const pick = (id, label, all, values, key) => el('fieldset', {}, [el('legend', { text: label }), el('select', { id, onchange: (e) => { filters[key] = e.target.value; refresh(); } }, [
+      el('option', { value: '', text: all }), ...values.map((v) => el('option', { value: v, text: v })),
+    ])]);
+    box.append(pick('filter-guest', 'Guest', 'all guests', data.guests, 'guest'));
+    box.append(pick('filter-hypervisor', 'Hypervisor', 'all hypervisors', data.hypervisors, 'hypervisor'));
     box.append(el('fieldset', { id: 'filter-states' }, [
       el('legend', { text: 'State' }),
       ...STATES.map((s) => {
@@ -128,6 +134,112 @@
         ...c.order.filter((k) => c.counts[k] > 0).map((k) => el('option', { value: k, text: c.labels[k] })),
       ])]));
     }
+  }
+
+
+  // ---- the grid: one row per check (grouped by manual page), one column per cell ----
+  function cellShown(cell) {
+    return (!filters.guest || cell.guest === filters.guest) && (!filters.hypervisor || cell.hypervisor === filters.hypervisor);
+  }
+
+  function groupOf(r) {
+    const c = r.citation;
+    if (!c) return 'harness';
+    return c.kind === 'man' ? c.page : 'source facts (the page is silent)';
+  }
+
+  function citationText(c) {
+    if (!c) return 'no citation';
+    return c.kind === 'man' ? c.page + ': \u201c' + c.sentence + '\u201d' : 'source: ' + c.fact + ' (' + c.where + ')';
+  }
+
+  function strip(key) {
+    const s = data.strips && data.strips[key];
+    if (!s || !s.length) return null;
+    return el('span', { className: 'strip', 'data-strip': s.map((x) => x.flaky ? 'f' : LETTER[x.state]).join(''), title: 'last ' + s.length + ' runs, oldest first' },
+      s.map((x) => el('span', { className: 'tick st-' + x.state + (x.flaky ? ' flaky' : ''), title: x.run + ': ' + x.state + (x.flaky ? ' (flaky)' : '') })));
+  }
+
+  function square(cell, r) {
+    if (!r) return el('td', { className: 'square absent', 'data-cell': cell.id, 'data-state': 'none', title: cell.id + ': not run' }, [el('span', { className: 'mark', text: '\u00b7' })]);
+    const key = r.cell + '|' + r.check;
+    const flaky = FLAKY.has(key);
+    if (!visible(r)) return el('td', { className: 'square filtered', 'data-cell': cell.id, 'data-check': r.check, 'data-state': r.state, 'data-hidden': 'true' });
+    return el('td', {
+      className: 'square st-' + r.state + (flaky ? ' flaky' : ''), 'data-cell': cell.id, 'data-check': r.check, 'data-state': r.state, 'data-flaky': flaky ? 'true' : null,
+      title: cell.id + '  ' + r.check + ': ' + r.state + (flaky ? ' (flaky: failed, then passed on a retry)' : '') + '\n' + r.message.split('\n')[0],
+      onclick: () => select(cell.id),
+    }, [el('span', { className: 'mark letter', text: LETTER[r.state] + (flaky ? '~' : '') }), strip(key)]);
+  }
+
+  function renderGrid() {
+    const cells = data.cells.filter(cellShown);
+    const byKey = new Map(data.results.map((r) => [r.cell + '|' + r.check, r]));
+    const groups = new Map();
+    for (const r of data.results) {
+      if (filters.suite && r.suite !== filters.suite) continue;
+      const g = groupOf(r);
+      if (!groups.has(g)) groups.set(g, new Map());
+      if (!groups.get(g).has(r.check)) groups.get(g).set(r.check, r);
+    }
+    const head = el('tr', {}, [el('th', { scope: 'col', className: 'corner', text: 'check \\ cell' }),
+      ...cells.map((c) => el('th', { scope: 'col', className: 'cellhead', 'data-cell': c.id }, [el('span', { text: c.guest }), el('br'), el('span', { className: 'hv', text: '@' + c.hypervisor })]))]);
+    const body = [];
+    for (const [g, checks] of groups) {
+      const rows = [];
+      for (const [check, sample] of checks) {
+        const squares = cells.map((c) => square(c, byKey.get(c.id + '|' + check)));
+        if (!squares.some((sq) => sq.getAttribute('data-state') !== 'none' && !sq.hasAttribute('data-hidden'))) continue;
+        const why = el('tr', { className: 'why', hidden: 'hidden', 'data-why': check }, [el('td', { colspan: String(cells.length + 1) }, [citationOf(sample)])]);
+        const toggle = el('button', { type: 'button', className: 'linkish expand no-print', 'aria-expanded': 'false', title: citationText(sample.citation), text: check,
+          onclick: (e) => { const open = why.hidden; why.hidden = !open; e.target.setAttribute('aria-expanded', String(open)); } });
+        rows.push(el('tr', { 'data-check': check, 'data-suite': sample.suite }, [el('th', { scope: 'row', className: 'checkname' }, [toggle]), ...squares]), why);
+      }
+      if (!rows.length) continue;
+      const cov = (data.manual || []).find((m) => m.page === g);
+      body.push(el('tr', { className: 'group', 'data-group': g }, [el('th', { colspan: String(cells.length + 1) }, [
+        g, cov ? el('span', { className: 'cov', text: '  ' + cov.covered + ' of ' + cov.total + ' statements verified' }) : null])]), ...rows);
+    }
+    const table = el('table', { className: 'grid', id: 'grid' }, [el('thead', {}, [head]), el('tbody', {}, body)]);
+    const box = document.getElementById('grid-box');
+    box.replaceChildren(body.length ? table : el('p', { className: 'meta', id: 'grid-empty', text: 'No result matches the filters.' }));
+    if (body.length) box.prepend(el('p', { className: 'meta legend' }, ['Marks: P pass, F fail, S skip, E error, ~ flaky (failed, then passed on a retry).',
+      data.strips ? ' The strip under a mark is the check\u2019s last runs in that cell, oldest first.' : '', ' Hover a check for its citation; click it to expand.']));
+  }
+
+  // ---- the manual, covered ----
+  function statementTitle(s) {
+    const lines = [];
+    for (const check of s.checks)
+      for (const c of data.cells) {
+        const r = data.results.find((x) => x.cell === c.id && x.check === check);
+        if (r) lines.push(check + '  ' + c.id + ': ' + r.state + (FLAKY.has(c.id + '|' + check) ? ' (flaky)' : ''));
+      }
+    return lines.join('\n');
+  }
+
+  function renderManual() {
+    const box = document.getElementById('manual-box');
+    if (!data.manual || !data.manual.length) { box.replaceChildren(); return; }
+    box.replaceChildren(el('h2', { text: 'The manual, covered' }), ...data.manual.map((m) => {
+      const pct = m.total ? Math.round((100 * m.covered) / m.total) : 0;
+      return el('section', { className: 'manual-page', 'data-file': m.file }, [
+        el('h3', { text: m.page }),
+        el('p', { className: 'coverage', 'data-covered': String(m.covered), 'data-total': String(m.total), text: m.covered + ' of ' + m.total + ' statements verified by a check (' + pct + '%); ' + (m.total - m.covered) + ' not yet' }),
+        el('ol', { className: 'statements' }, m.statements.map((s) => {
+          if (!s.checks.length) return el('li', { className: 'stmt uncovered', title: 'no check verifies this yet' }, [s.text]);
+          const states = data.cells.map((c) => {
+            const rs = s.checks.map((k) => data.results.find((x) => x.cell === c.id && x.check === k)).filter(Boolean);
+            return rs.length ? worstOf(countsOf(rs)) : null;
+          });
+          return el('li', { className: 'stmt covered', 'data-checks': s.checks.join(' ') }, [
+            el('mark', { title: statementTitle(s), text: s.text }),
+            el('span', { className: 'percell' }, data.cells.map((c, i) => states[i] ? el('span', { className: 'tick st-' + states[i], title: c.id + ': ' + states[i] }) : null)),
+          ]);
+        })),
+        m.unplaced.length ? el('p', { className: 'meta', text: m.unplaced.length + ' cited sentence(s) not found in this copy of the page' }) : null,
+      ]);
+    }));
   }
 
   // ---- matrix ----
@@ -256,6 +368,7 @@
   }
 
   function refresh() {
+    renderGrid();
     renderMatrix();
     renderDetails();
     renderPrint();
@@ -263,6 +376,7 @@
 
   renderHeader();
   renderFilters();
+  renderManual();
   const m = /^#cell=(.+)$/.exec(location.hash);
   if (m && data.cells.some((c) => c.id === decodeURIComponent(m[1]))) selected = decodeURIComponent(m[1]);
   refresh();
