@@ -18,6 +18,9 @@ const qemuConfig = z
     devices: z.array(virtioClass).default([...VIRTIO_CLASSES]),
     /** Appended to the guest's kernel command line (direct-boot images only). */
     extraKernelArgs: z.string().default(''),
+    /** per-suite (when absent): every suite gets a fresh guest restored from a snapshot taken
+     *  at boot; per-cell: all suites of a cell share one guest. */
+    snapshots: z.enum(['per-suite', 'per-cell']).optional(),
   })
   .strict();
 

@@ -14,6 +14,8 @@ import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from './kvm-probe.ts';
 import { connectSsh } from '../../transport/ssh.ts';
 import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
+import { FreshState, snapshotStoreArgs } from './snapshot.ts';
+import type { Shell } from '../../transport/shell.ts';
 
 export interface QemuBootOptions {
   /** Extra kernel arguments for this cell (the guest config's). */
@@ -65,10 +67,12 @@ export class QemuProvider implements Provider {
     let qmp: Qmp | null = null;
     let unKill = () => {};
     let stopped = false;
+    let shell: Shell | null = null;
 
     const teardown = async (graceful: boolean) => {
       if (stopped) return;
       stopped = true;
+      await shell?.close().catch(() => {}); // a no-op when its new owner closed it already
       if (child && child.exitCode === null && child.signalCode === null) {
         if (graceful && qmp && !qmp.closed) {
           // ACPI power-off first (a BSD syncs its disks), then the hard stop.
@@ -101,6 +105,7 @@ export class QemuProvider implements Provider {
         else await createBlank(overlay, 64 * 1024 * 1024);
       }
       const args = qemuArgs(image, config, paths, { accel, mac, extraKernelArgs: spec.extraKernelArgs ?? '' });
+      if (spec.freshPerSuite) args.push(...(await snapshotStoreArgs(spec.workDir)));
       spec.log(`starting QEMU (${accel})`);
       // setpriv --pdeathsig: QEMU dies with us even if we are SIGKILLed and no handler runs.
       child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -138,13 +143,17 @@ export class QemuProvider implements Provider {
       }
       if (signal.aborted) throw new InfraError('aborted');
       const endpoint = { host: '127.0.0.1', port, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey };
+      // Saved before the first SSH session where the marker allows, so no restored guest holds a
+      // dead session; the guest saved is the one that goes on running.
+      const fresh = spec.freshPerSuite ? new FreshState({ qmp, endpoint, consoleLog: paths.consoleLog, readyMarker: image.readyMarker, timeouts: spec.timeouts, signal }) : null;
+      if (fresh && image.readyMarker) await fresh.save();
       try {
         const probe = await Promise.race([
-          connectSsh(endpoint, { deadline, connectTimeoutMs: spec.timeouts.connectMs, signal }),
+          connectSsh(endpoint, { deadline, connectTimeoutMs: spec.timeouts.connectMs, commandTimeoutMs: spec.timeouts.commandMs, signal }),
           exited.then(() => null),
         ]);
         if (probe === null) throw await whyDown('the guest did not come up: QEMU exited before SSH answered');
-        await probe.close();
+        shell = probe;
       } catch (e) {
         if (e instanceof BootError) throw e;
         if ((e as Error).name === 'SshTrustError') throw e;
@@ -152,6 +161,7 @@ export class QemuProvider implements Provider {
       }
       const bootToSshMs = Date.now() - started;
       spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s`);
+      if (fresh && !image.readyMarker) await fresh.save();
 
       return {
         ssh: endpoint,
@@ -165,6 +175,8 @@ export class QemuProvider implements Provider {
           kvStore: null,
           nics: [{ mac }],
         },
+        shell,
+        ...(fresh ? { restoreFresh: (opts?: { coldBoot?: boolean }) => fresh.restore(opts) } : {}),
         bootToSshMs,
         artifacts: [
           { kind: 'console', path: relative(spec.runDir, paths.consoleLog) },
