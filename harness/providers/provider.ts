@@ -46,6 +46,9 @@ export interface Machine {
   /** Milliseconds from the start of boot() to the guest answering on SSH. */
   bootToSshMs: number;
   artifacts: Artifact[];
+  /** stop() throws the guest away at once (its disks are scratch): asking the guest to power
+   *  itself off first would only cost time. */
+  discardsGuestOnStop?: boolean;
   /** Powers the guest off (with a deadline, then force) and removes everything boot() made
    *  but the artifacts. Safe to call twice. */
   stop(): Promise<void>;

@@ -198,7 +198,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
     }
     }
   } finally {
-    await guest.powerOff?.(sh);
+    if (!machine.discardsGuestOnStop) await guest.powerOff?.(sh);
     await sh.close().catch(() => {});
     await machine.stop().catch((e) => ctx.log(cell.id, `stop failed: ${describe(e)}`));
   }

@@ -41,11 +41,15 @@ export interface FreshStateDeps {
 /** The saved state of one cell's guest, and fresh guests made from it. */
 export class FreshState {
   private saved = false;
+  /** How long savevm took (the guest is paused meanwhile). */
+  saveMs = 0;
   constructor(private readonly deps: FreshStateDeps) {}
 
   /** Saves the running guest (it pauses for a few tenths of a second, then runs on). */
   async save(): Promise<void> {
+    const started = Date.now();
     await hmpOk(this.deps.qmp, `savevm ${TAG}`, this.deps.timeouts.commandMs);
+    this.saveMs = Date.now() - started;
     this.saved = true;
   }
 
