@@ -25,6 +25,9 @@ export interface BootSpec {
   /** Save the guest's state once it is ready, so `restoreFresh` can hand out fresh guests
    *  (a cell running more than one suite with snapshots per suite). */
   freshPerSuite?: boolean;
+  /** With `freshPerSuite`: runs once in the guest before its state is saved, so every restored
+   *  guest has it (a probe built in the guest, say). Its failure is logged, not fatal. */
+  prepareFresh?(sh: Shell): Promise<void>;
 }
 
 export interface Machine {

@@ -16,7 +16,7 @@ import { connectSsh } from '../transport/ssh.ts';
 import type { Shell } from '../transport/shell.ts';
 import { adapterFor } from '../guests/registry.ts';
 import type { ResultSink } from '../results/sink.ts';
-import { guestLives, snapshotMode } from './suite-lives.ts';
+import { guestLives, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
 import { bootMessagesOnce } from '../../suites/probe/gather.ts';
 
 export const BOOT_CHECK = 'boot/ssh';
@@ -112,6 +112,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
         extraKernelArgs,
         log: (m) => ctx.log(cell.id, m),
         freshPerSuite: lives.length > 1,
+        ...(image.os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(image.os, s) }),
       },
       ctx.signal,
     );

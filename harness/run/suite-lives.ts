@@ -4,6 +4,10 @@
 // With snapshots per cell, all suites share one guest, as before.
 import type { Check } from '../core/checks.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
+import type { GuestOs } from '../core/checks.ts';
+import type { Shell } from '../transport/shell.ts';
+import { adapterFor } from '../guests/registry.ts';
+import { isProbeGuest } from '../../suites/probe/guest-ops.ts';
 
 export interface GuestLife {
   suite: string;
@@ -24,4 +28,11 @@ export function guestLives(checks: Check[], mode: SnapshotMode): GuestLife[] {
   const bySuite = new Map<string, Check[]>();
   for (const c of checks) bySuite.set(c.suite, [...(bySuite.get(c.suite) ?? []), c]);
   return [...bySuite].map(([suite, list]) => ({ suite, checks: list, coldBoot: list.some((c) => c.requires.coldBoot === true) }));
+}
+
+/** What every life of a BSD guest would otherwise build again after each restore: the probe
+ *  (cc under TCG takes seconds). Built once, before the state is saved. */
+export async function prepareBeforeSave(os: GuestOs, sh: Shell): Promise<void> {
+  const guest = await adapterFor(os);
+  if (isProbeGuest(guest)) await guest.probe(sh);
 }

@@ -13,7 +13,9 @@ import type { CheckResult } from '../../harness/core/results.ts';
 import { cellDirName, runCell } from '../../harness/run/run-cell.ts';
 import { ResultSink } from '../../harness/results/sink.ts';
 import { qemuProcessesMentioning } from '../helpers/cli.ts';
-import { READY_MARKER } from '../../vm-images/linux-ref/image.ts';
+import { READY_MARKER, resolveLinuxRef } from '../../vm-images/linux-ref/image.ts';
+import { QemuProvider } from '../../harness/providers/qemu/provider.ts';
+import { BASE_TIMEOUTS, scaled } from '../../harness/core/timeouts.ts';
 
 t.setTimeout(600_000);
 
@@ -69,4 +71,31 @@ t.test('snapshots per cell: the suites share one guest, state carries over', asy
   t.match(m, /found \/root\/marker, found \/tmp\/marker, found disk/);
   t.equal(r['cold/find-nothing-after-boot']?.state, 'fail', 'per cell, even the cold-boot check shares the guest (one life)');
   t.equal(boots, 1, 'one boot');
+});
+
+t.test('what the cell prepares before the save is in every restored guest; what a suite writes is not', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pvconform-test-fresh-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const image = await resolveLinuxRef();
+  const log: string[] = [];
+  const machine = await new QemuProvider().boot(
+    {
+      cellId: 'linux-ref@prepare', image, hypervisor: { name: 'prepare', provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB: 512, cpus: 1, devices: ['net'], extraKernelArgs: '' },
+      workDir: join(dir, 'work'), artifactsDir: join(dir, 'artifacts'), runDir: dir, timeouts: scaled(BASE_TIMEOUTS, 2), log: (m) => log.push(m),
+      freshPerSuite: true,
+      prepareFresh: async (sh) => void (await sh.exec('echo tool > /tmp/prepared-tool')),
+    },
+    new AbortController().signal,
+  );
+  t.teardown(() => machine.stop());
+  t.ok(machine.shell, 'the readiness connection is handed on');
+  t.match(log.join('\n'), /guest state saved in \d+ ms/);
+  await machine.shell!.exec('echo mine > /tmp/suite-state');
+  await machine.shell!.close();
+  const sh = await machine.restoreFresh!();
+  const r = await sh.exec('cat /tmp/prepared-tool; [ -e /tmp/suite-state ] && echo suite-state-left');
+  t.equal(r.stdout.trim(), 'tool', 'prepared tool present, suite state gone');
+  await sh.close();
+  await machine.stop();
+  t.same(qemuProcessesMentioning(dir), [], 'no QEMU left running');
 });

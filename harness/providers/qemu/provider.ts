@@ -151,7 +151,8 @@ export class QemuProvider implements Provider {
       // Saved before the first SSH session where the marker allows, so no restored guest holds a
       // dead session; the guest saved is the one that goes on running.
       const fresh = spec.freshPerSuite ? new FreshState({ qmp, endpoint, consoleLog: paths.consoleLog, readyMarker: image.readyMarker, timeouts: spec.timeouts, signal }) : null;
-      if (fresh && image.readyMarker) await fresh.save();
+      const saveAtMarker = fresh !== null && image.readyMarker !== undefined && !spec.prepareFresh;
+      if (saveAtMarker) await fresh.save();
       try {
         const probe = await Promise.race([
           connectSsh(endpoint, { deadline, connectTimeoutMs: spec.timeouts.connectMs, commandTimeoutMs: spec.timeouts.commandMs, signal }),
@@ -166,7 +167,10 @@ export class QemuProvider implements Provider {
       }
       const bootToSshMs = Date.now() - started;
       spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s`);
-      if (fresh && !image.readyMarker) await fresh.save();
+      if (fresh && !saveAtMarker) {
+        await spec.prepareFresh?.(shell).catch((e) => spec.log(`preparing the guest before saving its state failed (each suite will do it): ${describe(e)}`));
+        await fresh.save();
+      }
       if (fresh) spec.log(`guest state saved in ${fresh.saveMs} ms`);
 
       return {
