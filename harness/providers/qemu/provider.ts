@@ -152,7 +152,9 @@ export class QemuProvider implements Provider {
       // dead session; the guest saved is the one that goes on running.
       const fresh = spec.freshPerSuite ? new FreshState({ qmp, endpoint, consoleLog: paths.consoleLog, readyMarker: image.readyMarker, timeouts: spec.timeouts, signal }) : null;
       const saveAtMarker = fresh !== null && image.readyMarker !== undefined && !spec.prepareFresh;
-      if (saveAtMarker) await fresh.save();
+      // A state that cannot be saved costs the cell its fresh guests, not its results.
+      const save = () => fresh!.save().then(() => true, (e) => (spec.log(`cannot save the guest's state, so its suites share one guest: ${describe(e)}`), false));
+      let saved = saveAtMarker && (await save());
       try {
         const probe = await Promise.race([
           connectSsh(endpoint, { deadline, connectTimeoutMs: spec.timeouts.connectMs, commandTimeoutMs: spec.timeouts.commandMs, signal }),
@@ -169,9 +171,9 @@ export class QemuProvider implements Provider {
       spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s`);
       if (fresh && !saveAtMarker) {
         await spec.prepareFresh?.(shell).catch((e) => spec.log(`preparing the guest before saving its state failed (each suite will do it): ${describe(e)}`));
-        await fresh.save();
+        saved = await save();
       }
-      if (fresh) spec.log(`guest state saved in ${fresh.saveMs} ms`);
+      if (saved) spec.log(`guest state saved in ${fresh!.saveMs} ms`);
 
       return {
         ssh: endpoint,
@@ -186,7 +188,7 @@ export class QemuProvider implements Provider {
           nics: [{ mac }],
         },
         shell,
-        ...(fresh ? { restoreFresh: (opts?: { coldBoot?: boolean }) => fresh.restore(opts) } : {}),
+        ...(fresh && saved ? { restoreFresh: (opts?: { coldBoot?: boolean }) => fresh.restore(opts) } : {}),
         bootToSshMs,
         artifacts: [
           { kind: 'console', path: relative(spec.runDir, paths.consoleLog) },
