@@ -5,9 +5,9 @@
 //   boot+ssh        provider boot to SSH          vs bare QEMU to marker + one ssh2 connection
 //   round trip      ssh2 exec on one connection   vs a new OpenSSH process per command
 //   virtio.4 check  a check with facts gathered   vs one exec of `true` (and its overhead over its own execs)
-//   cell            one cell end to end           vs bare boot to SSH + the guest's own command time
-//   restore         snapshot restore to SSH       vs cold boot to SSH
-//   save            savevm at readiness           vs cold boot to SSH
+//   cell            one cell end to end           vs bare boot to SSH (alternating) + the guest's own command time
+//   restore         snapshot restore to SSH       vs the same guest's cold boot to SSH
+//   save            savevm at readiness           vs the same guest's cold boot to SSH
 //   jobs            4 cells, --jobs 2             vs the same 4 cells, --jobs 1
 //   memory          peak RSS of a running cell's QEMU vs one idle QEMU at its ready marker
 // `--json` prints the figures as one JSON object instead.
@@ -134,11 +134,14 @@ for (let i = 0; i < ROUNDS; i++) {
 const bareMarker = median(bare.map((b) => b.markerMs));
 const bareSsh = median(bare.map((b) => b.sshMs));
 const coldBoot = median(ours);
+loadAt.afterBoots = load();
 
 // 2. One live guest, booted with a saved state: round trips, checks, restores, memory.
 say('one live guest: round trips, virtio.4 checks, restores');
 const live = await providerBoot(99, true);
 const saveMs = Number(/guest state saved in (\d+) ms/.exec(providerLog.join('\n'))?.[1] ?? NaN);
+// This guest's own cold boot to SSH (less the save made on the way): the baseline measured beside its restores.
+const liveColdMs = live.bootToSshMs - saveMs;
 let sh = live.shell!;
 let t0 = Date.now();
 for (let i = 0; i < EXECS; i++) await sh.exec('true');
@@ -177,7 +180,7 @@ const checkRows: Array<{ id: string; ms: number; execMs: number; overheadMs: num
   }
 }
 
-// Restores: a fresh guest to SSH, against the cold boot above.
+// Restores: a fresh guest to SSH, against this guest's own cold boot.
 const restores: number[] = [];
 for (let i = 0; i < ROUNDS + 1; i++) {
   await sh.close();
@@ -186,27 +189,36 @@ for (let i = 0; i < ROUNDS + 1; i++) {
   restores.push(Date.now() - s);
   await sh.exec('true');
 }
+// The guest's own command time of one cell (facts, then every virtio.4 check), on a fresh life.
+let ownExecMs = 0;
+{
+  await sh.close();
+  sh = await live.restoreFresh!();
+  const csh = counting(sh);
+  const ctx: CheckContext = { cell: 'bench', sh: csh, guest: linuxAdapter, offers: live.offers, saveArtifact: async () => '' };
+  await bootMessagesOnce(ctx);
+  for (const check of virtioChecks) await check.run(ctx);
+  ownExecMs = csh.execMs;
+}
 const cellPeakRss = peakRssMiB(qemuPidMentioning(join(scratch, 'w99')));
 await sh.close();
 await live.stop();
 
-// 3. One cell end to end (the default matrix's cell, tcg), and the same checks' own command time.
-say('one cell end to end');
+// 3. One cell end to end (the default matrix's cell, tcg), alternating with bare boots to SSH so
+//    that both see the same load.
+say('one cell end to end, alternating with bare boots');
 const plan1 = await makePlan(matrixConfig.parse({ hypervisors: [{ ...config, name: 'qemu' }], guests: [{ name: 'linux-ref' }], suites: ['virtio.4'] }), 'bench');
-const cellDir = mkdtempSync(join(scratch, 'cell-'));
-const cellFigures = await runCell(plan1.cells[0], { run: 'bench', plan: plan1.hash, runDir: cellDir, workRoot: cellDir, sink: new ResultSink(cellDir), signal: new AbortController().signal, log: () => {}, notice: () => {} });
-// The guest's own command time of that cell: the same commands on a guest of the same config.
-const own = await providerBoot(98);
-let ownExecMs = 0;
-{
-  const csh = counting(own.shell!);
-  const ctx: CheckContext = { cell: 'bench', sh: csh, guest: linuxAdapter, offers: own.offers, saveArtifact: async () => '' };
-  await bootMessagesOnce(ctx);
-  for (const check of virtioChecks) await check.run(ctx);
-  await linuxAdapter.powerOff!(csh);
-  ownExecMs = csh.execMs;
-  await own.stop();
+const cellRuns: Array<{ cellMs: number; bootToSshMs: number }> = [];
+const bareBeside: number[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  bareBeside.push((await bareBoot(100 + i)).sshMs);
+  const cellDir = mkdtempSync(join(scratch, 'cell-'));
+  const f = await runCell(plan1.cells[0], { run: 'bench', plan: plan1.hash, runDir: cellDir, workRoot: cellDir, sink: new ResultSink(cellDir), signal: new AbortController().signal, log: () => {}, notice: () => {} });
+  cellRuns.push({ cellMs: f.cellMs, bootToSshMs: f.bootToSshMs ?? NaN });
 }
+const cellMs = median(cellRuns.map((c) => c.cellMs));
+const cellBoot = median(cellRuns.map((c) => c.bootToSshMs));
+const bareSshBeside = median(bareBeside);
 
 // 4. Parallel cells.
 say('4 cells, --jobs 1 then --jobs 2');
@@ -223,6 +235,7 @@ const timedPlan = async (jobs: number) => {
 };
 loadAt.jobs1 = load();
 const jobs1 = await timedPlan(1);
+loadAt.afterJobs1 = load();
 loadAt.jobs2 = load();
 const jobs2 = await timedPlan(2);
 loadAt.end = load();
@@ -233,16 +246,16 @@ rmSync(scratch, { recursive: true, force: true });
 
 const worstCheck = checkRows.reduce((a, b) => (b.overheadMs > a.overheadMs ? b : a));
 const slowestCheck = checkRows.reduce((a, b) => (b.ms > a.ms ? b : a));
-const cellBaseline = bareSsh + ownExecMs;
+const cellBaseline = bareSshBeside + ownExecMs;
 const figures = {
   machine: { cores: availableParallelism(), load1: loadAt },
   bootToSsh: { ms: coldBoot, baseline: 'bare QEMU to ready marker', baselineMs: bareMarker, ratio: coldBoot / bareMarker },
   bootToSshVsBareSsh: { ms: coldBoot, baseline: 'bare QEMU to marker + one ssh2 connection', baselineMs: bareSsh, ratio: coldBoot / bareSsh },
   commandRoundTrip: { ms: ssh2Ms, baseline: 'a new ssh process per command', baselineMs: opensshMs, ratio: ssh2Ms / opensshMs },
   virtioCheck: { ms: slowestCheck.ms, check: slowestCheck.id, baseline: 'one exec of true', baselineMs: median(trueExec), ratio: slowestCheck.ms / median(trueExec), worstOverheadMs: worstCheck.overheadMs, worstOverheadCheck: worstCheck.id, checks: checkRows },
-  cellEndToEnd: { ms: cellFigures.cellMs, baseline: 'bare boot to SSH + the guest\'s own command time', baselineMs: cellBaseline, ratio: cellFigures.cellMs / cellBaseline, bootToSshMs: cellFigures.bootToSshMs, ownCommandMs: ownExecMs },
-  restoreToSsh: { ms: median(restores), baseline: 'cold boot to SSH', baselineMs: coldBoot, ratio: median(restores) / coldBoot, all: restores },
-  saveAtReadiness: { ms: saveMs, baseline: 'cold boot to SSH', baselineMs: coldBoot, ratio: saveMs / coldBoot, note: 'savevm once per cell, only when it runs more than one suite' },
+  cellEndToEnd: { ms: cellMs, baseline: 'bare boot to SSH + the guest\'s own command time', baselineMs: cellBaseline, ratio: cellMs / cellBaseline, bootToSshMs: cellBoot, bareBootToSshMs: bareSshBeside, ownCommandMs: ownExecMs, runs: cellRuns, bareRuns: bareBeside },
+  restoreToSsh: { ms: median(restores), baseline: 'the same guest\'s cold boot to SSH', baselineMs: liveColdMs, ratio: median(restores) / liveColdMs, all: restores },
+  saveAtReadiness: { ms: saveMs, baseline: 'the same guest\'s cold boot to SSH', baselineMs: liveColdMs, ratio: saveMs / liveColdMs, note: 'savevm once per cell, only when it runs more than one suite' },
   jobs: { ms: jobs2.ms, baseline: '4 cells, --jobs 1', baselineMs: jobs1.ms, ratio: jobs2.ms / jobs1.ms, coresBusy: { jobs1: jobs1.busy, jobs2: jobs2.busy } },
   memory: { mib: cellPeakRss, baseline: 'one idle QEMU at its ready marker (peak RSS)', baselineMib: median(bare.map((b) => b.idleRssMiB)), ratio: cellPeakRss / median(bare.map((b) => b.idleRssMiB)) },
   harnessMemory: { mib: harnessRss, baseline: 'idle node', baselineMib: idleNodeRss, ratio: harnessRss / idleNodeRss },
@@ -259,10 +272,11 @@ if (JSON_OUT) {
   row('boot to SSH', figures.bootToSshVsBareSsh, ms(coldBoot), ms(bareSsh));
   row('command round trip', figures.commandRoundTrip, ms(ssh2Ms), ms(opensshMs));
   row('virtio.4 check', figures.virtioCheck, `${slowestCheck.ms.toFixed(1)} ms`, `${median(trueExec).toFixed(1)} ms`, `  [slowest: ${slowestCheck.id}; worst harness overhead over its own execs ${worstCheck.overheadMs.toFixed(2)} ms (${worstCheck.id})]`);
-  row('one cell end to end', figures.cellEndToEnd, ms(cellFigures.cellMs), ms(cellBaseline), `  [its boot to SSH ${ms(cellFigures.bootToSshMs ?? NaN)}; bare boot to SSH ${ms(bareSsh)} + own commands ${ms(ownExecMs)}]`);
-  row('restore to SSH', figures.restoreToSsh, ms(median(restores)), ms(coldBoot));
-  row('save at readiness', figures.saveAtReadiness, ms(saveMs), ms(coldBoot));
+  row('one cell end to end', figures.cellEndToEnd, ms(cellMs), ms(cellBaseline), `  [its boot to SSH ${ms(cellBoot)}; bare boot to SSH ${ms(bareSshBeside)} + own commands ${ms(ownExecMs)}]`);
+  row('restore to SSH', figures.restoreToSsh, ms(median(restores)), ms(liveColdMs));
+  row('save at readiness', figures.saveAtReadiness, ms(saveMs), ms(liveColdMs));
   row('4 cells --jobs 2', figures.jobs, ms(jobs2.ms), ms(jobs1.ms), `  [cores busy ${Math.round(jobs1.busy * 100)}% at --jobs 1, ${Math.round(jobs2.busy * 100)}% at --jobs 2; load ${loadAt.jobs1} / ${loadAt.jobs2}]`);
   row('peak RSS per cell', figures.memory, `${cellPeakRss.toFixed(0)} MiB`, `${figures.memory.baselineMib.toFixed(0)} MiB`);
   row('harness RSS', figures.harnessMemory, `${harnessRss.toFixed(0)} MiB`, `${idleNodeRss.toFixed(0)} MiB`);
+  console.log(`load average (1 min) by phase: ${Object.entries(loadAt).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }
