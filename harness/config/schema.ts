@@ -63,6 +63,9 @@ const qemuConfig = z
     devices: distinct(virtioClass).default([...VIRTIO_CLASSES]),
     /** Appended to the guest's kernel command line (direct-boot images only). */
     extraKernelArgs: kernelArgs,
+    /** per-suite (when absent): every suite gets a fresh guest restored from a snapshot taken
+     *  at boot; per-cell: all suites of a cell share one guest. */
+    snapshots: z.enum(['per-suite', 'per-cell']).optional(),
   })
   .strict();
 

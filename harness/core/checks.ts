@@ -15,6 +15,9 @@ export interface Requirements {
   families?: HypervisorFamily[];
   /** Needs the host half (dom0's XenStore, Hyper-V's KVP exchange). */
   hostKv?: boolean;
+  /** Must start from a cold boot, not a guest restored from a snapshot (with snapshots per
+   *  suite, its suite's guest is reset and boots again). */
+  coldBoot?: boolean;
 }
 
 export interface Verdict {

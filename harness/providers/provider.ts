@@ -2,7 +2,7 @@
 // stop it. Each hypervisor family lives in its own folder next to this file.
 import type { Artifact } from '../core/results.ts';
 import type { HostControl, HostKv, Offers } from '../core/offers.ts';
-import type { SshEndpoint } from '../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../transport/shell.ts';
 import type { GuestImage } from '../images/guest-image.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
 import type { Timeouts } from '../core/timeouts.ts';
@@ -22,6 +22,12 @@ export interface BootSpec {
   /** The guest config's extra kernel arguments (direct-boot images). */
   extraKernelArgs?: string;
   log(message: string): void;
+  /** Save the guest's state once it is ready, so `restoreFresh` can hand out fresh guests
+   *  (a cell running more than one suite with snapshots per suite). */
+  freshPerSuite?: boolean;
+  /** With `freshPerSuite`: runs once in the guest before its state is saved, so every restored
+   *  guest has it (a probe built in the guest, say). Its failure is logged, not fatal. */
+  prepareFresh?(sh: Shell): Promise<void>;
 }
 
 export interface Machine {
@@ -33,9 +39,19 @@ export interface Machine {
   hostKv?: HostKv;
   /** The host's shutdown request, where the provider can make one and watch it. */
   hostControl?: HostControl;
+  /** The connection that confirmed the guest answers, handed on rather than closed: one
+   *  connection per guest life. The caller owns it from here. */
+  shell?: Shell;
+  /** A fresh guest (the state saved at readiness, nothing carried over) over a new connection;
+   *  present when boot() was asked for `freshPerSuite` and could save. Close the old connection
+   *  first: it dies with the restore. `coldBoot`: the guest then boots again from its disks. */
+  restoreFresh?(opts?: { coldBoot?: boolean }): Promise<Shell>;
   /** Milliseconds from the start of boot() to the guest answering on SSH. */
   bootToSshMs: number;
   artifacts: Artifact[];
+  /** stop() throws the guest away at once (its disks are scratch): asking the guest to power
+   *  itself off first would only cost time. */
+  discardsGuestOnStop?: boolean;
   /** Powers the guest off (with a deadline, then force) and removes everything boot() made
    *  but the artifacts. Safe to call twice. */
   stop(): Promise<void>;

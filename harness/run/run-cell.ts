@@ -16,6 +16,8 @@ import { connectSsh } from '../transport/ssh.ts';
 import type { Shell } from '../transport/shell.ts';
 import { adapterFor } from '../guests/registry.ts';
 import type { ResultSink } from '../results/sink.ts';
+import { guestLives, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
+import { bootMessagesOnce } from '../../suites/probe/gather.ts';
 
 export const BOOT_CHECK = 'boot/ssh';
 const BOOT_CITATION: Citation = { kind: 'source', fact: 'the guest boots and answers SSH with its pinned host key: every other check of the cell needs this', where: 'pvconform harness' };
@@ -87,7 +89,8 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
     return { ...figures, cellMs: Date.now() - cellStart };
   }
 
-  // 2. The machine.
+  // 2. The machine. With snapshots per suite and more than one suite, it is saved at readiness.
+  const lives = guestLives(cell.checks, snapshotMode(cell.hypervisor));
   let machine: Machine | null = null;
   let sh: Shell | null = null;
   const bootStart = Date.now();
@@ -108,11 +111,13 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
         timeouts,
         extraKernelArgs,
         log: (m) => ctx.log(cell.id, m),
+        freshPerSuite: lives.length > 1,
+        ...(image.os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(image.os, s) }),
       },
       ctx.signal,
     );
     figures.bootToSshMs = machine.bootToSshMs;
-    sh = await connectSsh(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal });
+    sh = machine.shell ?? await connectSsh(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal });
     record(null, 'pass', `${image.name} answered SSH ${(machine.bootToSshMs / 1000).toFixed(1)} s after the start of boot (${describeOffers(machine)})`, bootStart, machine.artifacts);
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -146,10 +151,29 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
       artifacts.push({ kind, path: rel });
       return rel;
     };
-    await saveArtifact('dmesg', 'dmesg.txt', await guest.bootMessages(sh)).catch((e) => ctx.log(cell.id, `could not save boot messages: ${describe(e)}`));
-    const checkCtx: CheckContext = { cell: cell.id, sh, guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
+    await saveArtifact('dmesg', 'dmesg.txt', await bootMessagesOnce({ guest, sh })).catch((e) => ctx.log(cell.id, `could not save boot messages: ${describe(e)}`));
+    let checkCtx: CheckContext = { cell: cell.id, sh, guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
     let broken: string | null = null;
-    for (const check of cell.checks) {
+    for (const [lifeIndex, life] of lives.entries()) {
+      // A fresh guest for each suite after the first (snapshots per suite): see suite-lives.ts.
+      const m: Machine = machine;
+      const needsGuest = life.checks.some((c) => !unmetRequirement(c, image.os, m.offers, m.hostKv !== undefined));
+      let lifeFailure: { state: 'fail' | 'error'; message: string } | null = null;
+      if (lifeIndex > 0 && m.restoreFresh && needsGuest && !broken) {
+        const restoreStart = Date.now();
+        try {
+          await sh.close().catch(() => {});
+          sh = await m.restoreFresh({ coldBoot: life.coldBoot });
+          checkCtx = { ...checkCtx, sh };
+          await bootMessagesOnce({ guest, sh }).catch(() => {}); // the facts of this life, before its checks
+          ctx.log(cell.id, `fresh guest for ${life.suite} in ${Date.now() - restoreStart} ms${life.coldBoot ? ' (cold boot)' : ''}`);
+        } catch (e) {
+          lifeFailure = e instanceof BootError
+            ? { state: 'fail', message: `the guest of suite ${life.suite} did not come up on its cold reboot: ${e.message}` }
+            : { state: 'error', message: `not run: no fresh guest for suite ${life.suite} (infrastructure: ${describe(e)})` };
+        }
+      }
+    for (const check of life.checks) {
       const started = Date.now();
       if (broken) {
         record(check, 'error', `not run: ${broken}`, started);
@@ -158,6 +182,10 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
       const why = unmetRequirement(check, image.os, machine.offers, machine.hostKv !== undefined);
       if (why) {
         record(check, 'skip', why, started);
+        continue;
+      }
+      if (lifeFailure) {
+        record(check, lifeFailure.state, lifeFailure.message, started);
         continue;
       }
       try {
@@ -169,8 +197,9 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
         if (/connection (closed|lost)/i.test(describe(e))) broken = `the SSH connection to the guest was lost (${describe(e)})`;
       }
     }
+    }
   } finally {
-    await guest.powerOff?.(sh);
+    if (!machine.discardsGuestOnStop) await guest.powerOff?.(sh);
     await sh.close().catch(() => {});
     await machine.stop().catch((e) => ctx.log(cell.id, `stop failed: ${describe(e)}`));
   }

@@ -15,6 +15,7 @@ export { exitCodeFor };
 import type { State } from '../core/results.ts';
 import type { Progress } from './progress.ts';
 import { retryFailedChecks, retriedTotals } from './retries.ts';
+import { startCoreMeter, type CoreUse } from './cpu-meter.ts';
 
 export interface RunOptions {
   plan: Plan;
@@ -37,6 +38,8 @@ export interface RunOutcome {
   totals: Record<State, number>;
   exitCode: number;
   figures: Array<{ cell: string } & CellFigures>;
+  /** How busy the host's cores were while the cells ran. */
+  coreUse?: CoreUse;
 }
 
 
@@ -67,6 +70,8 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   const workRoot = await mkdtemp(join(tmpdir(), 'pvconform-run-'));
   const unRemove = removeOnCleanup(workRoot);
   const figures: RunOutcome['figures'] = [];
+  const coreMeter = startCoreMeter();
+  let coreUse: CoreUse | undefined;
   try {
     // A small pool: each worker takes the next cell until none is left.
     let next = 0;
@@ -90,6 +95,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.jobs ?? 1, cells.length)) }, worker));
+    coreUse = coreMeter();
   } finally {
     await closeProviders();
     await rm(workRoot, { recursive: true, force: true });
@@ -99,8 +105,8 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   const exitCode = exitCodeFor(totals);
   await writeTap(runDir, sink.results);
   await writeJunit(runDir, sink.results);
-  await writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures }, null, 2) + '\n');
+  await writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures, coreUse }, null, 2) + '\n');
   for (const finish of opts.finishers ?? [])
     await finish(runDir).catch((e) => progress.notice(`a report writer failed (results are intact in results.jsonl): ${e instanceof Error ? e.message : e}`));
-  return { runDir, totals, exitCode, figures };
+  return { runDir, totals, exitCode, figures, coreUse };
 }

@@ -4,6 +4,7 @@ import type { Citation } from '../../harness/core/results.ts';
 import type { VirtioClass } from '../../harness/core/offers.ts';
 import { judgeAttached, judgeOnlyOffered } from './judge.ts';
 import { linuxEvidence } from './linux-evidence.ts';
+import { linuxGuestFacts, virtioDevicesOnce } from '../probe/gather.ts';
 
 const FILE = 'man/virtio.4.netbsd.txt';
 const cite = (sentence: string): Citation => ({ kind: 'man', page: 'virtio.4', file: FILE, sentence });
@@ -25,10 +26,11 @@ const classChecks: Check[] = CLASSES.map(({ cls, name, netbsdDriver, sentence })
   requires: { virtio: [cls] },
   os: ['linux', 'openbsd', 'netbsd'],
   async run(ctx) {
-    const devices = await ctx.guest.virtioDevices(ctx.sh);
+    const devices = await virtioDevicesOnce(ctx);
     const attached = judgeAttached(cls, devices, ctx.guest.driverFor(cls));
     if (attached.state !== 'pass' || !attached.device || ctx.guest.os !== 'linux') return attached;
-    const evidence = await linuxEvidence[cls]({ sh: ctx.sh, device: attached.device.name, mac: ctx.offers.nics[0]?.mac });
+    const facts = (await linuxGuestFacts(ctx)).virtio;
+    const evidence = await linuxEvidence[cls]({ sh: ctx.sh, facts, device: attached.device.name, mac: ctx.offers.nics[0]?.mac });
     return { state: evidence.state, message: `${attached.message}; ${evidence.message}` };
   },
 }));
@@ -42,7 +44,7 @@ const onlyOffered: Check = {
   os: ['linux', 'openbsd', 'netbsd'],
   async run(ctx) {
     if (ctx.offers.family !== 'qemu') return { state: 'skip', message: `only QEMU configs say which virtio devices they offer; this is ${ctx.offers.family}` };
-    return judgeOnlyOffered(ctx.offers.virtio, await ctx.guest.virtioDevices(ctx.sh));
+    return judgeOnlyOffered(ctx.offers.virtio, await virtioDevicesOnce(ctx));
   },
 };
 

@@ -12,6 +12,7 @@ import { UsageError } from '../../core/errors.ts';
 import { baselineFile } from '../../history/run-ref.ts';
 import { historyRecorder } from '../../history/record-finisher.ts';
 import { collectEnvironment } from '../../history/environment.ts';
+import { defaultJobs } from '../../run/jobs.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -30,11 +31,11 @@ export function register(program: Command): void {
     .option('--suite <name>', 'only these suites (repeatable)', collect)
     .option('--check <id>', 'only these checks: an id, suite/* or a suite name (repeatable)', collect)
     .addOption(new Option('--shard <i/n>', 'run the i-th of n stable slices of the cells'))
-    .option('-j, --jobs <n>', 'cells to run at once (each guest takes about one core under TCG)', (v) => {
+    .option('-j, --jobs <n>', 'cells to run at once (default: one per core, as free memory allows; each guest takes about one core under TCG)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1) throw new UsageError(`--jobs ${v}: not a whole number of 1 or more. Fix: e.g. --jobs 2`);
       return n;
-    }, 1)
+    })
     .option('--baseline <dir|results.jsonl|run-id|last-pass>', 'classify results against an earlier run (regressions, fixed...): a run directory, a run id in the history, or last-pass (per check, the last run it passed in)')
     .option('--history <url|file>', 'record the run into this history store: a postgres:// URL or a SQLite file (default: .cache/history/history.sqlite)')
     .option('--retries <n>', 'rerun a failed or errored check up to n times, each in a fresh guest; failed-then-passed is flaky', (v) => {
@@ -62,7 +63,7 @@ export function register(program: Command): void {
       const outcome = await runPlan({
         plan,
         cells,
-        jobs: opts.jobs,
+        jobs: opts.jobs ?? chooseJobs(cells),
         shard,
         runDir,
         signal: controller.signal,
@@ -73,6 +74,12 @@ export function register(program: Command): void {
       printSummary(outcome);
       process.exitCode = finish.exitCode(outcome.exitCode);
     });
+}
+
+function chooseJobs(cells: Parameters<typeof defaultJobs>[0]): number {
+  const choice = defaultJobs(cells);
+  if (cells.length > 1) process.stderr.write(`pvconform: --jobs ${choice.jobs} (${choice.why})\n`);
+  return choice.jobs;
 }
 
 async function selectShard<T extends { id: string }>(cells: T[], spec: string | undefined): Promise<{ cells: T[]; shard: { index: number; count: number } | null }> {

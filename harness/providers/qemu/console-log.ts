@@ -5,10 +5,11 @@ import { open, readFile } from 'node:fs/promises';
  *  a boot failure at once, rather than a wait for the deadline. */
 export const PANIC_PATTERNS = ['Kernel panic - not syncing', '\npanic: ', 'ddb{', 'ddb> '];
 
-/** Polls until one of `texts` appears (returns it), the deadline passes or the signal fires (null). */
-export async function waitForAny(path: string, texts: string[], deadline: number, signal?: AbortSignal): Promise<string | null> {
+/** Polls until one of `texts` appears (returns it), the deadline passes or the signal fires (null).
+ *  `from`: the byte offset to read from (text before it, an earlier boot's, is not looked at). */
+export async function waitForAny(path: string, texts: string[], deadline: number, signal?: AbortSignal, from = 0): Promise<string | null> {
   const longest = Math.max(...texts.map((t) => t.length));
-  let offset = 0;
+  let offset = from;
   let carry = '';
   while (Date.now() < deadline && !signal?.aborted) {
     try {

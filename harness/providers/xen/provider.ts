@@ -7,7 +7,7 @@ import { BootError, InfraError, describe } from '../../core/errors.ts';
 import type { Artifact } from '../../core/results.ts';
 import type { XenConfig } from '../../config/schema.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../../transport/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import { HostSession } from './host-session.ts';
 import { oneLine, XL_TIMEOUTS } from './dom0.ts';
@@ -101,12 +101,14 @@ export class XenProvider implements Provider {
 
     let created = false;
     let domainGone = false;
+    let handedOn: Shell | null = null;
     let stopped = false;
     const unExit = session.onExit(`domain ${name} on ${dom0.where}`, `xl destroy ${sq(name)} 2>/dev/null; rm -rf ${sq(cellDir)}`);
 
     const teardown = async (graceful: boolean): Promise<void> => {
       if (stopped) return;
       stopped = true;
+      await handedOn?.close().catch(() => {}); // a no-op when the cell closed it already
       const problems: string[] = [];
       const step = async (what: string, fn: () => Promise<unknown>) => {
         try {
@@ -186,8 +188,8 @@ export class XenProvider implements Provider {
       const ssh: SshEndpoint = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
       const deadline = started + spec.timeouts.bootMs * slowness;
       try {
-        const probe = await connectSsh(ssh, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, signal });
-        await probe.close();
+        // Handed on to the cell, not closed: a second handshake through dom0 costs seconds here.
+        handedOn = await connectSsh(ssh, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, commandTimeoutMs: spec.timeouts.commandMs, signal });
       } catch (e) {
         if (e instanceof SshTrustError) throw e;
         await guestConsole.sync().catch(() => {});
@@ -202,6 +204,7 @@ export class XenProvider implements Provider {
         offers: { family: 'xen', flavour: config.type, interfaces: ['Xen'], virtio: [], kvStore: 'xenstore', nics: [{ mac }] },
         hostKv: new XenStoreKv(dom0, domid),
         hostControl: new XlShutdown(dom0, name, domid, guestConsole, () => (domainGone = true)),
+        shell: handedOn,
         bootToSshMs,
         artifacts: [
           artifact('console', paths.console),
