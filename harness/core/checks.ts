@@ -2,7 +2,7 @@
 import type { Citation, State } from './results.ts';
 import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClass, HostKv, HostControl } from './offers.ts';
 import type { Shell } from '../transport/shell.ts';
-import type { GuestAdapter } from '../guests/adapter.ts';
+import type { GuestAdapter } from './guest-adapter.ts';
 
 export type GuestOs = 'linux' | 'openbsd' | 'netbsd';
 

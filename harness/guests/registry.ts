@@ -1,6 +1,6 @@
 // Guest OS -> adapter. The BSD adapters load lazily: a Linux-only run never reads them.
 import type { GuestOs } from '../core/checks.ts';
-import type { GuestAdapter } from './adapter.ts';
+import type { GuestAdapter } from '../core/guest-adapter.ts';
 import { linuxAdapter } from './linux/adapter.ts';
 
 const adapters: Partial<Record<GuestOs, () => Promise<GuestAdapter>>> = {

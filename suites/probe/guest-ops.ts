@@ -1,7 +1,7 @@
 // What the OpenBSD and NetBSD suites need from a guest beyond GuestAdapter: root, an unprivileged
 // user, the live kernel message buffer and the probe. The adapters in harness/guests/openbsd and
 // harness/guests/netbsd implement it.
-import type { GuestAdapter } from '../../harness/guests/adapter.ts';
+import type { GuestAdapter } from '../../harness/core/guest-adapter.ts';
 import type { ExecOptions, ExecResult, Shell } from '../../harness/transport/shell.ts';
 import type { CheckContext } from '../../harness/core/checks.ts';
 import { InfraError } from '../../harness/core/errors.ts';

@@ -1,8 +1,8 @@
 // A guest adapter hides one OS's way of showing its drivers (cross-platform-actions' split of
 // operating system from hypervisor): checks ask the adapter, never the OS directly.
 import type { Shell } from '../transport/shell.ts';
-import type { VirtioClass } from '../core/offers.ts';
-import type { GuestOs } from '../core/checks.ts';
+import type { VirtioClass } from './offers.ts';
+import type { GuestOs } from './checks.ts';
 
 export interface VirtioDevice {
   /** The class this device belongs to, from its virtio device id. */
