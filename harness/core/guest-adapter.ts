@@ -1,6 +1,6 @@
 // A guest adapter hides one OS's way of showing its drivers (cross-platform-actions' split of
 // operating system from hypervisor): checks ask the adapter, never the OS directly.
-import type { Shell } from '../transport/shell.ts';
+import type { Shell } from './shell.ts';
 import type { VirtioClass } from './offers.ts';
 import type { GuestOs } from './checks.ts';
 

@@ -2,7 +2,7 @@
 // stop it. Each hypervisor family lives in its own folder next to this file.
 import type { Artifact } from '../core/results.ts';
 import type { HostControl, HostKv, Offers } from '../core/offers.ts';
-import type { SshEndpoint } from '../transport/shell.ts';
+import type { SshEndpoint } from '../core/shell.ts';
 import type { GuestImage } from '../images/guest-image.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
 import type { Timeouts } from '../core/timeouts.ts';

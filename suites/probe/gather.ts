@@ -1,7 +1,7 @@
 // Gathering, kept apart from judging: run things in the guest through the adapter and hand back
 // plain data (attach tree, probe report, command output) for the pure verdict functions.
 import type { CheckContext } from '../../harness/core/checks.ts';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import { InfraError, describe } from '../../harness/core/errors.ts';
 import { parseBootLog, UnrecognisedBootLog, type AttachTree } from '../../harness/bootlog/index.ts';
 import { probeGuest, type UserRole } from './guest-ops.ts';

@@ -2,7 +2,7 @@
 // user, the live kernel message buffer and the probe. The adapters in harness/guests/openbsd and
 // harness/guests/netbsd implement it.
 import type { GuestAdapter } from '../../harness/core/guest-adapter.ts';
-import type { ExecOptions, ExecResult, Shell } from '../../harness/transport/shell.ts';
+import type { ExecOptions, ExecResult, Shell } from '../../harness/core/shell.ts';
 import type { CheckContext } from '../../harness/core/checks.ts';
 import { InfraError } from '../../harness/core/errors.ts';
 import type { BuiltProbe } from './build.ts';

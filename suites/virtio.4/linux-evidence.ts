@@ -1,6 +1,6 @@
 // Beyond "a driver is bound": what each class must let a Linux guest do. One short command per
 // class, run only after the device was found attached.
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import type { VirtioClass } from '../../harness/core/offers.ts';
 import type { Verdict } from '../../harness/core/checks.ts';
 

@@ -6,7 +6,7 @@
 // the result after a marker line (warnings and banners cannot be mistaken for it) and, on an
 // error, writes one JSON line with the cmdlet's own message to stderr and exits 1.
 import { InfraError, describe } from '../../core/errors.ts';
-import type { ExecResult, Shell } from '../../transport/shell.ts';
+import type { ExecResult, Shell } from '../../core/shell.ts';
 
 export const RESULT_MARKER = 'PVCONFORM-JSON ';
 export const ERROR_MARKER = 'PVCONFORM-ERROR ';

@@ -8,7 +8,7 @@ import { BootError, InfraError, UsageError, describe } from '../../core/errors.t
 import type { Offers } from '../../core/offers.ts';
 import type { HypervConfig } from '../../config/schema.ts';
 import { NoImageError } from '../../images/guest-image.ts';
-import type { Shell, SshEndpoint } from '../../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import { checkHypervConfig } from './config-check.ts';

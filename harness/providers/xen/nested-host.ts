@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { InfraError, describe } from '../../core/errors.ts';
 import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 import { Qmp, parseUsernetHostPort } from '../qemu/qmp.ts';
 import { tailOf, waitForText } from '../qemu/console-log.ts';
 import type { XenHostImage } from '../../../vm-images/xen-host/image.ts';

@@ -7,7 +7,7 @@ import { BootError, InfraError, describe } from '../../core/errors.ts';
 import type { Artifact } from '../../core/results.ts';
 import type { XenConfig } from '../../config/schema.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import { HostSession } from './host-session.ts';
 import { oneLine, XL_TIMEOUTS } from './dom0.ts';

@@ -2,7 +2,7 @@
 // mapping of what powershell.exe prints to a value or to an error with the cmdlet's message.
 import t from 'tap';
 import { InfraError } from '../../../harness/core/errors.ts';
-import type { ExecResult, Shell } from '../../../harness/transport/shell.ts';
+import type { ExecResult, Shell } from '../../../harness/core/shell.ts';
 import {
   asList, clixmlErrors, encodeCommand, MAX_COMMAND_CHARS, parseResult, PowerShellError, PowerShellHost, psQuote,
 } from '../../../harness/providers/hyperv/powershell.ts';
