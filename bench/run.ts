@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { resolveLinuxRef } from '../vm-images/linux-ref/image.ts';
-import { waitForText } from '../harness/providers/qemu/console-log.ts';
+import { waitForText } from '../harness/qemu/console-log.ts';
 import { QemuProvider } from '../harness/providers/qemu/provider.ts';
 import { BASE_TIMEOUTS, scaled } from '../harness/core/timeouts.ts';
 import { connectSsh } from '../harness/transport/ssh.ts';

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, copyFile, chmod, syml
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createBlank } from '../../harness/providers/qemu/qemu-img.ts';
+import { createBlank } from '../../harness/qemu/qemu-img.ts';
 import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
 import { KERNEL_META_PACKAGE, MODULES, RECIPE_VERSION, USERLAND_PACKAGES } from './recipe.ts';
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { execa } from 'execa';
 import { statfs } from 'node:fs/promises';
-import { probeKvm } from '../../providers/qemu/kvm-probe.ts';
+import { probeKvm } from '../../qemu/kvm-probe.ts';
 import { findCachedImage } from '../../../vm-images/linux-ref/build.ts';
 
 interface Finding {

@@ -8,12 +8,12 @@ import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { HypervisorConfig, QemuConfig } from '../../config/schema.ts';
 import type { VirtioClass } from '../../core/offers.ts';
-import { Qmp, parseUsernetHostPort } from './qmp.ts';
-import { createBlank, createOverlay } from './qemu-img.ts';
+import { Qmp, parseUsernetHostPort } from '../../qemu/qmp.ts';
+import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
-import { probeKvm } from './kvm-probe.ts';
+import { probeKvm } from '../../qemu/kvm-probe.ts';
 import { connectSsh } from '../../transport/ssh.ts';
-import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
+import { PANIC_PATTERNS, tailOf, waitForAny } from '../../qemu/console-log.ts';
 
 export interface QemuBootOptions {
   /** Extra kernel arguments for this cell (the guest config's). */

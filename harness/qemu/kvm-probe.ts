@@ -6,7 +6,7 @@ import { constants, openSync, closeSync, statSync, readFileSync, readdirSync, mk
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
+import { killOnCleanup, removeOnCleanup } from '../core/cleanup.ts';
 
 export interface KvmVerdict {
   usable: boolean;
