@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { resolveLinuxRef } from '../vm-images/linux-ref/image.ts';
 import { waitForText } from '../harness/qemu/console-log.ts';
 import { QemuProvider } from '../harness/providers/qemu/provider.ts';
+import type { QemuConfig } from '../harness/providers/qemu/config.ts';
 import { BASE_TIMEOUTS, scaled } from '../harness/core/timeouts.ts';
 import { connectSsh } from '../harness/transport/ssh.ts';
 import { installSignalCleanup, killOnCleanup, removeOnCleanup } from '../harness/core/cleanup.ts';

@@ -5,6 +5,7 @@ import { parseYaml } from './yaml.ts';
 import type { z } from 'zod';
 import { matrixConfig, type MatrixConfig } from './schema.ts';
 import { UsageError } from '../core/errors.ts';
+import { providerFamilies } from '../providers/registry.ts';
 
 /** QEMU + the Linux reference guest + virtio(4): what `pvconform run` does with no --config. */
 export const DEFAULT_MATRIX_YAML = `# pvconform's embedded default matrix
@@ -31,7 +32,7 @@ export async function loadMatrix(path: string | undefined): Promise<{ config: Ma
 
 export function parseMatrix(text: string, file: string): MatrixConfig {
   const raw = parseYaml(text, file);
-  const parsed = matrixConfig.safeParse(raw);
+  const parsed = matrixConfig().safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(file, raw, parsed.error.issues));
   checkUnique(file, parsed.data);
   return parsed.data;
@@ -55,7 +56,7 @@ function fixFor(issue: z.core.$ZodIssue, raw: unknown): string {
     case 'unrecognized_keys':
       return `remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
     case 'invalid_union':
-      return 'set "provider" to one of "qemu", "xen", "hyperv" and give that provider\'s fields';
+      return `set "provider" to one of ${providerFamilies().map((f) => `"${f}"`).join(', ')} and give that provider's fields`;
     case 'invalid_type':
       return raw === null || raw === undefined ? 'the file is empty: give hypervisors, guests and suites' : `give a value of type ${issue.expected}`;
     case 'too_small':

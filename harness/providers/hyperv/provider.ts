@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BootError, InfraError, UsageError, describe } from '../../core/errors.ts';
 import type { Offers } from '../../core/offers.ts';
-import type { HypervConfig } from '../../config/schema.ts';
+import type { HypervConfig } from './config.ts';
 import { NoImageError } from '../../images/guest-image.ts';
 import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
@@ -62,7 +62,7 @@ interface Undo {
   run(): Promise<void>;
 }
 
-export class HypervProvider implements Provider {
+export class HypervProvider implements Provider<HypervConfig> {
   readonly family = 'hyperv' as const;
   private readonly steps: StepTimeouts;
   private readonly hostConnectWindowMs: number;
@@ -78,7 +78,7 @@ export class HypervProvider implements Provider {
     this.consoleRestartMs = options.consoleRestartMs ?? 1_000;
   }
 
-  async boot(spec: BootSpec, signal: AbortSignal): Promise<Machine> {
+  async boot(spec: BootSpec<HypervConfig>, signal: AbortSignal): Promise<Machine> {
     const config = spec.hypervisor;
     if (config.provider !== 'hyperv') throw new InfraError(`the Hyper-V provider was given a ${config.provider} config`);
     checkHypervConfig(config); // before anything is connected or created

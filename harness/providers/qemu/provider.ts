@@ -6,7 +6,8 @@ import { join, relative } from 'node:path';
 import { BootError, InfraError, describe } from '../../core/errors.ts';
 import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { HypervisorConfig, QemuConfig } from '../../config/schema.ts';
+import type { HypervisorConfigBase } from '../plugin.ts';
+import type { QemuConfig } from './config.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { Qmp, parseUsernetHostPort } from '../../qemu/qmp.ts';
 import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
@@ -22,12 +23,12 @@ export interface QemuBootOptions {
   notice?: (message: string) => void;
 }
 
-export class QemuProvider implements Provider {
+export class QemuProvider implements Provider<QemuConfig> {
   readonly family = 'qemu' as const;
   private noticeGiven = false;
   constructor(private readonly options: QemuBootOptions = {}) {}
 
-  async slowdown(config: HypervisorConfig, kernel: string | null): Promise<number> {
+  async slowdown(config: HypervisorConfigBase, kernel: string | null): Promise<number> {
     return (await this.chooseAccel(config as QemuConfig, kernel)) === 'tcg' ? 2 : 1;
   }
 
@@ -42,7 +43,7 @@ export class QemuProvider implements Provider {
     return 'tcg';
   }
 
-  async boot(spec: BootSpec, signal: AbortSignal): Promise<Machine> {
+  async boot(spec: BootSpec<QemuConfig>, signal: AbortSignal): Promise<Machine> {
     const config = spec.hypervisor as QemuConfig;
     if (config.provider !== 'qemu') throw new InfraError(`QEMU provider given a ${config.provider} config`);
     const started = Date.now();

@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BootError, InfraError, describe } from '../../core/errors.ts';
 import type { Artifact } from '../../core/results.ts';
-import type { XenConfig } from '../../config/schema.ts';
+import type { XenConfig } from './config.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';

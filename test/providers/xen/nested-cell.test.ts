@@ -18,7 +18,7 @@ import { connectSsh } from '../../../harness/transport/ssh.ts';
 import { BASE_TIMEOUTS } from '../../../harness/core/timeouts.ts';
 import { linuxAdapter } from '../../../harness/guests/linux/adapter.ts';
 import type { CheckContext } from '../../../harness/core/checks.ts';
-import type { XenConfig } from '../../../harness/config/schema.ts';
+import type { XenConfig } from '../../../harness/providers/xen/config.ts';
 import { checks } from '../../../suites/xen.4-host/index.ts';
 
 t.setTimeout(900_000);

@@ -25,7 +25,7 @@ import { runCell } from '../../../harness/run/run-cell.ts';
 import { providerFor } from '../../../harness/providers/registry.ts';
 import { ResultSink } from '../../../harness/results/sink.ts';
 import { checks } from '../../../suites/xen.4-host/index.ts';
-import type { XenConfig } from '../../../harness/config/schema.ts';
+import type { XenConfig } from '../../../harness/providers/xen/config.ts';
 import type { BootSpec } from '../../../harness/providers/provider.ts';
 
 t.setTimeout(300_000);
