@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Check, Verdict } from '../../harness/core/checks.ts';
 import type { Citation } from '../../harness/core/results.ts';
-import type { Offers } from '../../harness/core/offers.ts';
 
-/** Where a check runs, as its expectation table names it. */
-export type HypervisorCell = 'qemu/kvm' | 'qemu/tcg' | 'xen' | 'hyperv';
+/** Where a check runs, as its expectation table names it: one of the registered families'
+ *  `expectationCells` ('qemu/kvm', 'qemu/tcg', 'xen'...; test/suites/definitions.test.ts checks). */
+export type HypervisorCell = string;
 
 /** A check with its expected result on each kind of hypervisor, for readers of the definition and
  *  `pvconform checks` (the verdict itself is computed, never looked up here). */
@@ -37,11 +37,6 @@ export function source(fact: string, where: string): Citation {
 export const pass = (message: string): Verdict => ({ state: 'pass', message });
 export const fail = (message: string): Verdict => ({ state: 'fail', message });
 export const skip = (message: string): Verdict => ({ state: 'skip', message });
-
-export function cellOf(offers: Offers): HypervisorCell {
-  if (offers.family === 'qemu') return offers.accel === 'tcg' ? 'qemu/tcg' : 'qemu/kvm';
-  return offers.family;
-}
 
 /** A key name no earlier run used: Hyper-V's Guest pool never lets a key be written twice. */
 export function freshName(prefix = 'pvconform'): string {
