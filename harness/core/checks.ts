@@ -4,7 +4,8 @@ import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClas
 import type { Shell } from './shell.ts';
 import type { GuestAdapter } from './guest-adapter.ts';
 
-export type GuestOs = 'linux' | 'openbsd' | 'netbsd';
+/** A registered guest OS ('linux', 'openbsd'...): the list is guests/registry.ts's. */
+export type GuestOs = string;
 
 export interface Requirements {
   /** virtio classes the hypervisor must offer. */

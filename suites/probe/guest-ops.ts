@@ -12,7 +12,6 @@ import type { BuiltProbe } from './build.ts';
 export type UserRole = 'outsider' | 'wheel';
 
 export interface ProbeGuest extends GuestAdapter {
-  os: 'openbsd' | 'netbsd';
   /** Runs a command as root (directly when the SSH user is root, else doas/sudo/su). */
   asRoot(sh: Shell, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command as the given local user (through su from root). */
