@@ -6,7 +6,8 @@ import type { GuestConfig, HypervisorConfig, MatrixConfig } from '../config/sche
 import type { Check } from '../core/checks.ts';
 import { UsageError } from '../core/errors.ts';
 import { suiteChecks, suiteNames } from '../suites/catalog.ts';
-import { IMAGE_NAME_HELP, isKnownImageName } from '../images/resolve.ts';
+import { imageNameHelp, isKnownImageName } from '../images/resolve.ts';
+import '../../vm-images/index.ts';
 import { providerPlugin } from '../providers/registry.ts';
 
 export interface Cell {
@@ -47,7 +48,7 @@ export async function makePlan(config: MatrixConfig, source: string, filters: Fi
   config.guests.forEach((g, i) => {
     const image = g.image ?? g.name;
     if (!isKnownImageName(image))
-      throw new UsageError(`${source}: field guests[${i}].${g.image ? 'image' : 'name'}: unknown image "${image}". Fix: use ${IMAGE_NAME_HELP}, or set guests[${i}].image to one of them`);
+      throw new UsageError(`${source}: field guests[${i}].${g.image ? 'image' : 'name'}: unknown image "${image}". Fix: use ${imageNameHelp()}, or set guests[${i}].image to one of them`);
   });
   // Provider-specific refusals that need no host (hyperv(4): no Generation 2), before anything boots.
   for (const h of config.hypervisors) providerPlugin(h.provider).checkConfig?.(h);

@@ -2,18 +2,19 @@
 import type { Command } from 'commander';
 import { statfs } from 'node:fs/promises';
 import type { HostFinding } from '../../core/host-finding.ts';
-import { toolsOnPath } from '../../core/host-tools.ts';
 import { providerPlugins } from '../../providers/registry.ts';
 import '../../providers/index.ts';
-import { findCachedImage } from '../../../vm-images/linux-ref/build.ts';
+import { guestOsPlugins } from '../../guests/registry.ts';
+import '../../guests/index.ts';
+import { imageRecipes } from '../../images/registry.ts';
+import '../../../vm-images/index.ts';
 
 export async function diagnose(): Promise<HostFinding[]> {
   const findings: HostFinding[] = [];
   // Each hypervisor family checks what it needs here (QEMU: its binaries and whether KVM works).
-  for (const plugin of providerPlugins()) findings.push(...((await plugin.checkHost?.()) ?? []));
-  const image = await findCachedImage();
-  findings.push({ what: 'linux-ref image', ok: image !== null, optional: true, detail: image ? `${image.dir} (kernel ${image.kernelRelease})` : 'not built. Fix: pvconform images build linux-ref' });
-  findings.push(...(await toolsOnPath([['apt-get', 'apt'], ['dpkg-deb', 'dpkg'], ['cpio', 'cpio'], ['ssh-keygen', 'openssh-client'], ['gzip', 'gzip']])));
+  // Each plug-in checks what it needs here: a hypervisor family its binaries (QEMU: and whether
+  // KVM works), an image recipe its build tools and whether it is built.
+  for (const plugin of [...providerPlugins(), ...guestOsPlugins(), ...imageRecipes()]) findings.push(...((await plugin.checkHost?.()) ?? []));
   const fs = await statfs('.');
   const freeGiB = (fs.bavail * fs.bsize) / 2 ** 30;
   findings.push({ what: 'disk space', ok: freeGiB >= 2, detail: `${freeGiB.toFixed(1)} GiB free here${freeGiB < 2 ? ' (need 2 GiB for images and overlays)' : ''}` });

@@ -12,6 +12,7 @@ import { XenProvider } from '../../../harness/providers/xen/provider.ts';
 import { Dom0 } from '../../../harness/providers/xen/dom0.ts';
 import { takeInventory } from '../../../harness/providers/xen/inventory.ts';
 import { resolveImage } from '../../../harness/images/resolve.ts';
+import '../../../vm-images/index.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { connectSsh } from '../../../harness/transport/ssh.ts';

@@ -18,6 +18,7 @@ import { resolveXenHost } from '../../../vm-images/xen-host/image.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { resolveImage } from '../../../harness/images/resolve.ts';
+import '../../../vm-images/index.ts';
 import { InfraError } from '../../../harness/core/errors.ts';
 import { SshTrustError } from '../../../harness/transport/ssh.ts';
 import { BASE_TIMEOUTS, type Timeouts } from '../../../harness/core/timeouts.ts';
