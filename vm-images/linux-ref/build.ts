@@ -8,7 +8,7 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createBlank } from '../../harness/qemu/qemu-img.ts';
-import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
+import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../../harness/images/recipes/debian-initramfs.ts';
 import { KERNEL_META_PACKAGE, MODULES, RECIPE_VERSION, USERLAND_PACKAGES } from './recipe.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { InfraError } from '../../harness/core/errors.ts';
-import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
+import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../../harness/images/recipes/debian-initramfs.ts';
 import { libraryClosure, libraryPaths } from './elf-closure.ts';
 import * as recipe from './recipe.ts';
 
