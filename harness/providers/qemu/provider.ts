@@ -1,15 +1,15 @@
 // QEMU: one process per cell, booted from overlays, controlled over QMP, reached over SSH
 // through a slirp port QEMU picked itself.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { BootError, InfraError, describe } from '../../core/errors.ts';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
+import { BootError, InfraError, TrustError, describe } from '../../core/errors.ts';
+import { removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { HypervisorConfigBase } from '../plugin.ts';
 import type { QemuConfig } from './config.ts';
 import type { VirtioClass } from '../../core/offers.ts';
-import { Qmp, parseUsernetHostPort } from '../../qemu/qmp.ts';
+import { parseUsernetHostPort } from '../../qemu/qmp.ts';
+import { QemuProcess } from '../../qemu/process.ts';
 import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from '../../qemu/kvm-probe.ts';
@@ -62,31 +62,14 @@ export class QemuProvider implements Provider<QemuConfig> {
       virtconsoleLog: join(spec.artifactsDir, 'virtconsole.log'),
     };
     const mac = macFor(spec.cellId);
-    let child: ChildProcess | null = null;
-    let qmp: Qmp | null = null;
-    let unKill = () => {};
+    let qemu: QemuProcess | null = null;
     let stopped = false;
 
     const teardown = async (graceful: boolean) => {
       if (stopped) return;
       stopped = true;
-      if (child && child.exitCode === null && child.signalCode === null) {
-        if (graceful && qmp && !qmp.closed) {
-          // ACPI power-off first (a BSD syncs its disks), then the hard stop.
-          await qmp.execute('system_powerdown').catch(() => {});
-          await waitExit(child, spec.timeouts.shutdownMs);
-        }
-        if (qmp && !qmp.closed && child.exitCode === null && child.signalCode === null) {
-          await qmp.execute('quit', undefined, 2_000).catch(() => {});
-          await waitExit(child, 2_000);
-        }
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          await waitExit(child, 5_000);
-        }
-      }
-      qmp?.close();
-      unKill();
+      // ACPI power-off first when graceful (a BSD syncs its disks), then the hard stops.
+      await qemu?.stop(graceful ? { powerdownMs: spec.timeouts.shutdownMs } : {});
       await rm(spec.workDir, { recursive: true, force: true });
       unRemoveWork();
     };
@@ -103,19 +86,11 @@ export class QemuProvider implements Provider<QemuConfig> {
       }
       const args = qemuArgs(image, config, paths, { accel, mac, extraKernelArgs: spec.extraKernelArgs ?? '' });
       spec.log(`starting QEMU (${accel})`);
-      // setpriv --pdeathsig: QEMU dies with us even if we are SIGKILLed and no handler runs.
-      child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let qemuStderr = '';
-      child.stderr!.on('data', (d) => (qemuStderr = (qemuStderr + d).slice(-4000)));
-      const spawnError = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new InfraError(`cannot start qemu-system-x86_64: ${e.message}. Fix: apt-get install qemu-system-x86`))));
-      unKill = killOnCleanup(child.pid ?? -1, `QEMU of ${spec.cellId}`);
-      const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-      spawnError.catch(() => {});
+      const proc = (qemu = QemuProcess.start({ what: `QEMU of ${spec.cellId}`, args }));
+      const exited = proc.exited;
 
       const deadline = started + spec.timeouts.bootMs;
-      qmp = await Promise.race([Qmp.connect(paths.qmpSocket, Math.min(deadline, Date.now() + 15_000)), spawnError, exited.then((c) => {
-        throw new InfraError(`QEMU exited (${c}) before its QMP socket opened: ${qemuStderr.trim().split('\n').slice(-3).join(' / ')}`);
-      })]);
+      const qmp = await proc.connectQmp(paths.qmpSocket, Math.min(deadline, Date.now() + 15_000));
       const usernet = await qmp.hmp('info usernet');
       const port = parseUsernetHostPort(usernet, 22);
       if (!port) throw new InfraError(`QEMU did not report the forwarded SSH port (info usernet said: ${usernet.trim().slice(0, 200)})`);
@@ -130,7 +105,7 @@ export class QemuProvider implements Provider<QemuConfig> {
           waitForAny(paths.consoleLog, [image.readyMarker, ...PANIC_PATTERNS], deadline, signal),
           exited.then(() => 'exited' as const),
         ]);
-        if (seen === 'exited') throw await whyDown(`the guest did not come up: QEMU exited before "${image.readyMarker}"${qemuStderr ? ` (${qemuStderr.trim().split('\n').pop()})` : ''}`);
+        if (seen === 'exited') throw await whyDown(`the guest did not come up: QEMU exited before "${image.readyMarker}"${proc.stderrTail(1) ? ` (${proc.stderrTail(1)})` : ''}`);
         if (seen === null) throw await whyDown(`the guest did not come up: no "${image.readyMarker}" on the console within ${Math.round(spec.timeouts.bootMs / 1000)} s`);
         if (seen !== image.readyMarker) {
           await new Promise((r) => setTimeout(r, 1_000)); // let the rest of the panic reach the log
@@ -148,7 +123,7 @@ export class QemuProvider implements Provider<QemuConfig> {
         await probe.close();
       } catch (e) {
         if (e instanceof BootError) throw e;
-        if ((e as Error).name === 'SshTrustError') throw e;
+        if (e instanceof TrustError) throw e;
         throw await whyDown(`the guest did not answer SSH within ${Math.round(spec.timeouts.bootMs / 1000)} s: ${describe(e)}`);
       }
       const bootToSshMs = Date.now() - started;
@@ -181,15 +156,3 @@ export class QemuProvider implements Provider<QemuConfig> {
     }
   }
 }
-
-function waitExit(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-
