@@ -22,14 +22,14 @@ const MAN_FILES: Record<string, string> = {
   'virtio.4': 'man/virtio.4.netbsd.txt',
 };
 
-/** A sentence of a page in ../shared/man (test/suites/citations.test.ts checks it is there). */
+/** A sentence of a page in man/ (test/suites/definitions.test.ts checks it is there). */
 export function man(page: string, sentence: string): Citation {
   const file = MAN_FILES[page];
-  if (!file) throw new Error(`no copy of ${page} in shared/man`);
+  if (!file) throw new Error(`no copy of ${page} in man/`);
   return { kind: 'man', page, file, sentence };
 }
 
-/** A fact from the source, where the page is silent (or, for hostctl.8, not in shared/man). */
+/** A fact from the source, where the page is silent (or, for hostctl.8, not in man/). */
 export function source(fact: string, where: string): Citation {
   return { kind: 'source', fact, where };
 }

@@ -93,3 +93,10 @@ t.test('requirements make skips with reasons', async (t) => {
   t.equal(unmet('xenbus.4/read', 'netbsd', XEN), null);
   t.equal(unmet('hyperv.4/auto-values', 'openbsd', HYPERV), null);
 });
+
+t.test('the pages a run reads (man/ in this checkout) are the shared reference copies', async (t) => {
+  for (const file of new Set(all.filter((c) => c.citation.kind === 'man').map((c) => (c.citation.kind === 'man' ? c.citation.file : '')))) {
+    const ours = readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+    t.equal(ours, readFileSync(new URL(`../../../shared/${file}`, import.meta.url), 'utf8'), `${file} matches shared/${file}`);
+  }
+});
