@@ -17,7 +17,7 @@ import type { Shell } from '../transport/shell.ts';
 import { adapterFor } from '../guests/registry.ts';
 import type { ResultSink } from '../results/sink.ts';
 
-export const BOOT_CHECK = 'boot/ssh';
+import { BOOT_CHECK } from '../core/results.ts';
 const BOOT_CITATION: Citation = { kind: 'source', fact: 'the guest boots and answers SSH with its pinned host key: every other check of the cell needs this', where: 'pvconform harness' };
 
 export interface CellRunContext {
