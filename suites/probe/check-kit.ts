@@ -43,13 +43,5 @@ export function freshName(prefix = 'pvconform'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Asks again until `done` holds or the time is up; returns the last answer. Host/guest key
- *  exchanges travel asynchronously (Hyper-V's KVP channel, XenStore watches). */
-export async function pollUntil<T>(ask: () => Promise<T>, done: (answer: T) => boolean, withinMs = 30_000, everyMs = 1_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const answer = await ask();
-    if (done(answer) || Date.now() + everyMs > deadline) return answer;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** The one pollUntil (harness/core/wait.ts), where the suites import it from. */
+export { pollUntil } from '../../harness/core/wait.ts';

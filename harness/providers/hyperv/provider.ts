@@ -17,6 +17,7 @@ import { asList, PowerShellHost } from './powershell.ts';
 import * as vm from './vm-scripts.ts';
 import { HypervKvp } from './kvp.ts';
 import { ConsoleCapture } from './console-pipe.ts';
+import { sleep } from '../../core/wait.ts';
 
 /** Each PowerShell step's own limit. Generous: the first Hyper-V cmdlet of a session loads the
  *  module, and a busy host answers slowly; none of these waits is for the guest. */
@@ -299,8 +300,4 @@ function isUsableIpv4(a: string): boolean {
 async function tail(path: string, chars = 4000): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.slice(-chars);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
