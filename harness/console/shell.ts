@@ -36,9 +36,8 @@ export class ShellCommandError extends InfraError {
 }
 
 /** Quotes `s` for a POSIX shell. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../core/shell-quote.ts';
+export { shellQuote };
 
 export interface AttachOptions {
   timeoutMs: number;
