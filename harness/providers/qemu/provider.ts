@@ -15,6 +15,7 @@ import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from '../../qemu/kvm-probe.ts';
 import { connectSsh } from '../../transport/ssh.ts';
 import { PANIC_PATTERNS, tailOf, waitForAny } from '../../qemu/console-log.ts';
+import { QEMU_WAITS } from '../../core/timeouts.ts';
 
 export interface QemuBootOptions {
   /** Extra kernel arguments for this cell (the guest config's). */
@@ -90,7 +91,7 @@ export class QemuProvider implements Provider<QemuConfig> {
       const exited = proc.exited;
 
       const deadline = started + spec.timeouts.bootMs;
-      const qmp = await proc.connectQmp(paths.qmpSocket, Math.min(deadline, Date.now() + 15_000));
+      const qmp = await proc.connectQmp(paths.qmpSocket, Math.min(deadline, Date.now() + QEMU_WAITS.qmpConnectMs));
       const usernet = await qmp.hmp('info usernet');
       const port = parseUsernetHostPort(usernet, 22);
       if (!port) throw new InfraError(`QEMU did not report the forwarded SSH port (info usernet said: ${usernet.trim().slice(0, 200)})`);

@@ -14,6 +14,7 @@ import { tailOf, waitForText } from '../../qemu/console-log.ts';
 import type { XenHostImage } from '../../../vm-images/xen-host/image.ts';
 import { nestedArgs } from './nested-command-line.ts';
 import { hasSnapshot, loadMachineState, saveMachineState, snapshotPath } from './host-snapshot.ts';
+import { QEMU_WAITS } from '../../core/timeouts.ts';
 
 export interface NestedHostOptions {
   image: XenHostImage;
@@ -76,9 +77,9 @@ export class NestedXenHost {
     };
     try {
       const deadline = started + opts.bootTimeoutMs;
-      const qmp = await qemu.connectQmp(qmpSocket, Math.min(deadline, Date.now() + 15_000));
+      const qmp = await qemu.connectQmp(qmpSocket, Math.min(deadline, Date.now() + QEMU_WAITS.qmpConnectMs));
       if (restoreFrom) {
-        await qemu.whileRunning(loadMachineState(qmp, restoreFrom, 60_000));
+        await qemu.whileRunning(loadMachineState(qmp, restoreFrom, QEMU_WAITS.stateLoadMs));
       } else {
         const seen = await qemu.whileRunning(waitForText(opts.consoleLog, opts.image.readyMarker, deadline, opts.signal));
         if (!seen) {
@@ -88,7 +89,7 @@ export class NestedXenHost {
         if (saveTo) {
           // Saved before any SSH session exists, so a restored dom0 carries no dead connection.
           const t = Date.now();
-          const size = await qemu.whileRunning(saveMachineState(qmp, saveTo, 120_000));
+          const size = await qemu.whileRunning(saveMachineState(qmp, saveTo, QEMU_WAITS.stateSaveMs));
           opts.log(`saved the Xen host state (${(size / 1e6).toFixed(0)} MB) in ${((Date.now() - t) / 1000).toFixed(1)} s for the next runs`);
         }
       }
