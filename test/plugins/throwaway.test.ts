@@ -16,6 +16,7 @@ import { UsageError } from '../../harness/core/errors.ts';
 import { EXIT } from '../../harness/core/exit-codes.ts';
 import { expectationCells, providerFamilies } from '../../harness/providers/registry.ts';
 import { guestOsNames } from '../../harness/guests/registry.ts';
+import { runAllCleanups } from '../../harness/core/cleanup.ts';
 
 const MATRIX = `
 hypervisors:
@@ -43,6 +44,7 @@ t.test('before registration, the family is not a provider a config may name', as
 t.test('registered, it runs a plan end to end', async (t) => {
   await import('./throwaway-hv/plugin.ts');
   await import('./throwaway-os/plugin.ts');
+  t.teardown(runAllCleanups); // the throwaway image's key folder
   t.ok(providerFamilies().includes('throwaway-hv'), 'a family now');
   t.ok(expectationCells().includes('throwaway-hv'), 'an expected-table cell now');
   t.ok(guestOsNames().includes('throwaway-os'), 'a guest OS now');
