@@ -16,14 +16,15 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import { tmpdir, loadavg, availableParallelism } from 'node:os';
 import { resolveLinuxRef } from '../vm-images/linux-ref/image.ts';
-import { waitForText } from '../harness/providers/qemu/console-log.ts';
+import { waitForText } from '../harness/qemu/console-log.ts';
 import { QemuProvider } from '../harness/providers/qemu/provider.ts';
 import { qemuArgs } from '../harness/providers/qemu/command-line.ts';
+import type { QemuConfig } from '../harness/providers/qemu/config.ts';
 import { BASE_TIMEOUTS, scaled } from '../harness/core/timeouts.ts';
 import { connectSsh } from '../harness/transport/ssh.ts';
 import type { ExecOptions, Shell } from '../harness/transport/shell.ts';
 import { installSignalCleanup, killOnCleanup, removeOnCleanup } from '../harness/core/cleanup.ts';
-import { matrixConfig, type QemuConfig } from '../harness/config/schema.ts';
+import { matrixConfig } from '../harness/config/schema.ts';
 import { makePlan } from '../harness/plan/plan.ts';
 import { runPlan } from '../harness/run/run-plan.ts';
 import { runCell } from '../harness/run/run-cell.ts';
@@ -207,7 +208,7 @@ await live.stop();
 // 3. One cell end to end (the default matrix's cell, tcg), alternating with bare boots to SSH so
 //    that both see the same load.
 say('one cell end to end, alternating with bare boots');
-const plan1 = await makePlan(matrixConfig.parse({ hypervisors: [{ ...config, name: 'qemu' }], guests: [{ name: 'linux-ref' }], suites: ['virtio.4'] }), 'bench');
+const plan1 = await makePlan(matrixConfig().parse({ hypervisors: [{ ...config, name: 'qemu' }], guests: [{ name: 'linux-ref' }], suites: ['virtio.4'] }), 'bench');
 const cellRuns: Array<{ cellMs: number; bootToSshMs: number }> = [];
 const bareBeside: number[] = [];
 for (let i = 0; i < ROUNDS; i++) {
@@ -223,7 +224,7 @@ const bareSshBeside = median(bareBeside);
 // 4. Parallel cells.
 say('4 cells, --jobs 1 then --jobs 2');
 const plan4 = await makePlan(
-  matrixConfig.parse({ hypervisors: [{ ...config, name: 'qemu' }], guests: ['a', 'b', 'c', 'd'].map((n) => ({ name: `ref-${n}`, image: 'linux-ref' })), suites: ['virtio.4'] }),
+  matrixConfig().parse({ hypervisors: [{ ...config, name: 'qemu' }], guests: ['a', 'b', 'c', 'd'].map((n) => ({ name: `ref-${n}`, image: 'linux-ref' })), suites: ['virtio.4'] }),
   'bench',
 );
 const timedPlan = async (jobs: number) => {

@@ -2,7 +2,7 @@
 // guest printed: NetBSD's type line, OpenBSD's PCI product name, a virtio 1.0 product id, or
 // failing those the driver that attached to it.
 import type { VirtioClass } from '../core/offers.ts';
-import { VIRTIO_DEVICE_IDS } from '../guests/adapter.ts';
+import { VIRTIO_DEVICE_IDS } from '../core/guest-adapter.ts';
 import type { BootOs, Device, VirtioTransport } from './types.ts';
 
 type Kind = VirtioClass | 'other';

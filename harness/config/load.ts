@@ -5,6 +5,7 @@ import { decodeYamlBytes, MAX_YAML_BYTES, parseYaml, tooBig } from './yaml.ts';
 import type { z } from 'zod';
 import { matrixConfig, type MatrixConfig } from './schema.ts';
 import { UsageError } from '../core/errors.ts';
+import { providerFamilies } from '../providers/registry.ts';
 
 /** QEMU + the Linux reference guest + virtio(4): what `pvconform run` does with no --config. */
 export const DEFAULT_MATRIX_YAML = `# pvconform's embedded default matrix
@@ -57,7 +58,7 @@ function parseMatrixText(text: string, file: string): MatrixConfig {
     throw new UsageError(
       `${file}: field (top level): ${raw === null || raw === undefined ? 'the file is empty' : `the file is ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}, not a mapping`}. Fix: give a mapping with hypervisors, guests and suites (see the example in README.md)`,
     );
-  const parsed = matrixConfig.safeParse(raw);
+  const parsed = matrixConfig().safeParse(raw);
   if (!parsed.success) throw new UsageError(formatIssues(file, raw, parsed.error.issues));
   checkUnique(file, parsed.data);
   return parsed.data;
@@ -97,7 +98,7 @@ function problemAndFix(issue: z.core.$ZodIssue, value: unknown): string {
     case 'unrecognized_keys':
       return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}. Fix: remove ${issue.keys.map((k) => `"${k}"`).join(', ')} (misspelt?)`;
     case 'invalid_union':
-      return `${value === undefined ? 'missing' : `${shown(value)} is not a provider`}. Fix: set "provider" to one of "qemu", "xen", "hyperv" and give that provider's fields`;
+      return `${value === undefined ? 'missing' : `${shown(value)} is not a provider`}. Fix: set "provider" to one of ${providerFamilies().map((f) => `"${f}"`).join(', ')} and give that provider's fields`;
     case 'invalid_type': {
       // YAML's words for zod's types: a list, a mapping.
       const kind = issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`;

@@ -11,6 +11,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { connect, type Socket } from 'node:net';
 import { InfraError } from '../core/errors.ts';
+import { sleep } from '../core/wait.ts';
 
 /** Where keystrokes go. The console session only needs this. */
 export interface SerialInput {
@@ -24,7 +25,6 @@ export function serialChardevArgs(socketPath: string, id = 'serial0'): string[] 
   return ['-chardev', `socket,id=${id},path=${socketPath},server=on,wait=on`, '-serial', `chardev:${id}`];
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface SerialSocketOptions {
   /** Where everything the guest prints is appended (created, or truncated). */

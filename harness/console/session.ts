@@ -7,6 +7,7 @@ import { cleanConsoleText, type CleanText, type NoisePattern } from './clean-tex
 import { ConsoleLogReader } from './log-reader.ts';
 import type { SerialInput } from './serial-socket.ts';
 import { Transcript } from './transcript.ts';
+import { sleep } from '../core/wait.ts';
 
 export type Awaitable = RegExp | string;
 
@@ -67,7 +68,6 @@ export class ConsoleClosedError extends InfraError {
   override name = 'ConsoleClosedError';
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ConsoleSession {
   readonly transcript: Transcript;

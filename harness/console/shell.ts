@@ -11,6 +11,7 @@ import { InfraError } from '../core/errors.ts';
 import type { ConsoleSession } from './session.ts';
 import { tailText } from './session.ts';
 import { outputIntact } from './output-sum.ts';
+import { sleep } from '../core/wait.ts';
 
 export interface CommandResult {
   status: number;
@@ -35,9 +36,8 @@ export class ShellCommandError extends InfraError {
 }
 
 /** Quotes `s` for a POSIX shell. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../core/shell-quote.ts';
+export { shellQuote };
 
 export interface AttachOptions {
   timeoutMs: number;
@@ -55,7 +55,6 @@ const ANY_PROMPT = /[#$%>] ?$/;
  *  each time so a burst of kernel messages can pass. */
 const REPRINTS = 8;
 const reprintPauseMs = (attempt: number) => Math.min(250 * 2 ** attempt, 8000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class ConsoleShell {
   private counter = 0;

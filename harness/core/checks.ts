@@ -1,10 +1,11 @@
 // A check: one manual-page promise, its requirements, and its assertion.
 import type { Citation, State } from './results.ts';
 import type { HypervisorFamily, HypervisorInterface, KvStore, Offers, VirtioClass, HostKv, HostControl } from './offers.ts';
-import type { Shell } from '../transport/shell.ts';
-import type { GuestAdapter } from '../guests/adapter.ts';
+import type { Shell } from './shell.ts';
+import type { GuestAdapter } from './guest-adapter.ts';
 
-export type GuestOs = 'linux' | 'openbsd' | 'netbsd';
+/** A registered guest OS ('linux', 'openbsd'...): the list is guests/registry.ts's. */
+export type GuestOs = string;
 
 export interface Requirements {
   /** virtio classes the hypervisor must offer. */

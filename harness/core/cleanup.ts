@@ -46,10 +46,6 @@ export function runAllCleanups(): void {
   }
 }
 
-export function pendingCleanups(): string[] {
-  return [...pending].map((u) => u.what);
-}
-
 /** On SIGINT/SIGTERM: undo everything, then exit with the conventional 128+signal. */
 export function installSignalCleanup(onSignal?: (signal: NodeJS.Signals) => void): void {
   if (installed) return;

@@ -8,7 +8,8 @@ export const VIRTIO_CLASSES: readonly VirtioClass[] = ['net', 'blk', 'scsi', 'co
 /** Hypervisor interfaces as pvbus(4)'s table names them, in table order. */
 export type HypervisorInterface = 'KVM' | 'Hyper-V' | 'VMware' | 'Xen' | 'bhyve' | 'OpenBSD';
 
-export type HypervisorFamily = 'qemu' | 'xen' | 'hyperv';
+/** A registered hypervisor family ('qemu', 'xen'...): the list is providers/registry.ts's. */
+export type HypervisorFamily = string;
 
 /** A key/value store the guest can reach through pvbus(4) or the like. */
 export type KvStore = 'xenstore' | 'hyperv-kvp' | 'vmware-guestinfo';

@@ -33,3 +33,15 @@ export function scaled(t: Timeouts, factor: number): Timeouts {
     scale: s,
   };
 }
+
+/** Waits on a QEMU process itself (not on its guest), which a loaded host stretches. */
+export const QEMU_WAITS = {
+  /** From start to its QMP socket accepting a connection. */
+  qmpConnectMs: 15_000,
+  /** Loading a saved machine state (the nested Xen host's, ~1 GB). */
+  stateLoadMs: 60_000,
+  /** Saving it. */
+  stateSaveMs: 120_000,
+  /** A cold boot of the nested Xen host to its ready marker under TCG. */
+  nestedHostBootMs: 300_000,
+} as const;

@@ -1,7 +1,7 @@
 // A run directory as a history record: results.jsonl (first attempts) with retries.jsonl applied,
 // plan.json's cells, run.json's figures and environment.json.
 import { readRun } from '../run-dir/read.ts';
-import { applyRetries, readRetries } from '../run/retry-log.ts';
+import { applyRetries, readRetries } from '../run-dir/retry-log.ts';
 import { UsageError } from '../core/errors.ts';
 import { collectEnvironment, loadEnvironment } from './environment.ts';
 import type { RunRecord } from './records.ts';

@@ -1,17 +1,21 @@
-// Image name -> a bootable GuestImage from the local cache, or NoImageError saying how to build it.
+// Image name -> a bootable GuestImage from the local cache, or NoImageError saying how to build
+// it, through the registered recipes (images/registry.ts).
 import type { GuestImage } from './guest-image.ts';
 import { UsageError } from '../core/errors.ts';
-import { resolveLinuxRef, LINUX_REF } from '../../vm-images/linux-ref/image.ts';
-import { isBsdImageName, resolveBsdImage } from './recipes/bsd-images.ts';
+import { imageRecipes, recipeFor } from './registry.ts';
 
-export const IMAGE_NAME_HELP = 'linux-ref, openbsd-<release> (e.g. openbsd-7.8) or netbsd-<release> (e.g. netbsd-10.1)';
+/** The guest image names a config may use, for messages. */
+export function imageNameHelp(): string {
+  const names = imageRecipes().filter((r) => r.resolve).map((r) => r.names);
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : names.join('');
+}
 
 export async function resolveImage(name: string): Promise<GuestImage> {
-  if (name === LINUX_REF) return resolveLinuxRef();
-  if (isBsdImageName(name)) return resolveBsdImage(name);
-  throw new UsageError(`unknown image "${name}". Fix: use ${IMAGE_NAME_HELP}`);
+  const recipe = recipeFor(name);
+  if (!recipe?.resolve) throw new UsageError(`unknown image "${name}". Fix: use ${imageNameHelp()}`);
+  return recipe.resolve(name, {});
 }
 
 export function isKnownImageName(name: string): boolean {
-  return name === LINUX_REF || isBsdImageName(name);
+  return !!recipeFor(name)?.resolve;
 }

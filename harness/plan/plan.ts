@@ -6,8 +6,9 @@ import type { GuestConfig, HypervisorConfig, MatrixConfig } from '../config/sche
 import type { Check } from '../core/checks.ts';
 import { UsageError } from '../core/errors.ts';
 import { suiteChecks, suiteNames } from '../suites/catalog.ts';
-import { IMAGE_NAME_HELP, isKnownImageName } from '../images/resolve.ts';
-import { checkHypervConfig } from '../providers/hyperv/config-check.ts';
+import { imageNameHelp, isKnownImageName } from '../images/resolve.ts';
+import '../../vm-images/index.ts';
+import { providerPlugin } from '../providers/registry.ts';
 
 export interface Cell {
   /** `<guest>@<hypervisor>` */
@@ -47,10 +48,10 @@ export async function makePlan(config: MatrixConfig, source: string, filters: Fi
   config.guests.forEach((g, i) => {
     const image = g.image ?? g.name;
     if (!isKnownImageName(image))
-      throw new UsageError(`${source}: field guests[${i}].${g.image ? 'image' : 'name'}: unknown image "${image}". Fix: use ${IMAGE_NAME_HELP}, or set guests[${i}].image to one of them`);
+      throw new UsageError(`${source}: field guests[${i}].${g.image ? 'image' : 'name'}: unknown image "${image}". Fix: use ${imageNameHelp()}, or set guests[${i}].image to one of them`);
   });
   // Provider-specific refusals that need no host (hyperv(4): no Generation 2), before anything boots.
-  for (const h of config.hypervisors) if (h.provider === 'hyperv') checkHypervConfig(h);
+  for (const h of config.hypervisors) providerPlugin(h.provider).checkConfig?.(h);
   const pick = <T extends { name: string }>(list: T[], wanted: string[] | undefined, what: string): T[] => {
     if (wanted === undefined) return list;
     if (wanted.length === 0) throw new UsageError(`--${what}: no name given. Fix: use one of ${list.map((x) => x.name).join(', ')}, or leave --${what} out`);

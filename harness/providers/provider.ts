@@ -2,16 +2,28 @@
 // stop it. Each hypervisor family lives in its own folder next to this file.
 import type { Artifact } from '../core/results.ts';
 import type { HostControl, HostKv, Offers } from '../core/offers.ts';
-import type { Shell, SshEndpoint } from '../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../core/shell.ts';
 import type { GuestImage } from '../images/guest-image.ts';
-import type { HypervisorConfig } from '../config/schema.ts';
 import type { Timeouts } from '../core/timeouts.ts';
 
-export interface BootSpec {
+/** What every hypervisor config has, whatever its family (its own fields: its folder's config.ts). */
+export interface HypervisorConfigBase {
+  name: string;
+  /** The family: the `family` of a registered ProviderPlugin (plugin.ts). */
+  provider: string;
+  /** Guest memory; every family has one (used to choose how many cells fit at once). */
+  memoryMiB?: number;
+  /** per-suite (when absent): each suite gets a fresh guest where the provider can restore one
+   *  (Machine.restoreFresh), else the suites share it; per-cell: the suites always share one. */
+  snapshots?: 'per-suite' | 'per-cell';
+}
+type HypervisorConfig = HypervisorConfigBase;
+
+export interface BootSpec<C extends HypervisorConfig = HypervisorConfig> {
   /** `<guest>@<hypervisor>`, unique within a run. */
   cellId: string;
   image: GuestImage;
-  hypervisor: HypervisorConfig;
+  hypervisor: C;
   /** Scratch space for this cell; the provider removes what it made there on stop. */
   workDir: string;
   /** Where artifacts (console log...) go; kept after the run. Paths in Artifact are relative
@@ -57,11 +69,11 @@ export interface Machine {
   stop(): Promise<void>;
 }
 
-export interface Provider {
+export interface Provider<C extends HypervisorConfig = HypervisorConfig> {
   family: Offers['family'];
   /** Throws BootError when the guest does not come up, InfraError when the host breaks.
    *  Honours `signal`: on abort it tears down what it started and rejects. */
-  boot(spec: BootSpec, signal: AbortSignal): Promise<Machine>;
+  boot(spec: BootSpec<C>, signal: AbortSignal): Promise<Machine>;
   /** The factor every wait grows by for this config (2 under TCG, say); 1 when absent. */
   slowdown?(config: HypervisorConfig, kernel: string | null): Promise<number>;
   /** Releases what the provider keeps between the cells of a run (a nested Xen host, a dom0

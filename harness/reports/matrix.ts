@@ -3,7 +3,7 @@
 import { STATES, worst, type CheckResult, type State } from '../core/results.ts';
 import type { PlanFile } from '../run-dir/read.ts';
 
-export const BOOT_CHECK = 'boot/ssh';
+import { BOOT_CHECK } from '../core/results.ts';
 
 export interface MatrixCell {
   id: string;

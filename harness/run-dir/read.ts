@@ -3,32 +3,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
-import { STATES, type CheckResult } from '../core/results.ts';
+import { checkResultSchema as checkResult, type CheckResult } from '../core/results.ts';
 import { UsageError } from '../core/errors.ts';
-
-const state = z.enum(STATES as unknown as ['pass', 'fail', 'skip', 'error']);
-
-const citation = z.union([
-  z.object({ kind: z.literal('man'), page: z.string(), file: z.string(), sentence: z.string() }),
-  z.object({ kind: z.literal('source'), fact: z.string(), where: z.string() }),
-]);
-
-const checkResult = z.object({
-  v: z.literal(1),
-  run: z.string(),
-  plan: z.string(),
-  cell: z.string().min(1),
-  guest: z.string(),
-  hypervisor: z.string(),
-  check: z.string().min(1),
-  suite: z.string(),
-  state,
-  message: z.string(),
-  citation: citation.nullable(),
-  durationMs: z.number(),
-  startedAt: z.string(),
-  artifacts: z.array(z.object({ kind: z.string(), path: z.string() })),
-});
 
 const planCell = z.object({
   id: z.string().min(1),
@@ -56,7 +32,6 @@ const runFile = z.object({
   exitCode: z.number().int(),
 }).loose();
 
-export type PlanCell = z.infer<typeof planCell>;
 export type PlanFile = z.infer<typeof planFile>;
 export type RunFile = z.infer<typeof runFile>;
 

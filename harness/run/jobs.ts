@@ -15,7 +15,7 @@ export interface JobsChoice {
 }
 
 export function defaultJobs(cells: Array<{ hypervisor: HypervisorConfig }>, cores = availableParallelism(), freeMiB = Math.floor(freemem() / 2 ** 20)): JobsChoice {
-  const perCell = Math.max(0, ...cells.map((c) => c.hypervisor.memoryMiB)) + PER_CELL_OVERHEAD_MIB;
+  const perCell = Math.max(0, ...cells.map((c) => c.hypervisor.memoryMiB ?? 512)) + PER_CELL_OVERHEAD_MIB;
   const byMemory = Math.max(1, Math.floor((freeMiB - HOST_RESERVE_MIB) / perCell));
   const jobs = Math.max(1, Math.min(cores, byMemory, cells.length));
   return { jobs, why: `${cores} cores, ${(freeMiB / 1024).toFixed(1)} GiB free (${perCell} MiB a cell), ${cells.length} cells` };

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import type { Cell } from '../plan/plan.ts';
 import type { CheckResult, State } from '../core/results.ts';
 import { ResultSink } from '../results/sink.ts';
-import { BOOT_CHECK, cellDirName, runCell, type CellRunContext } from './run-cell.ts';
-import { appendRetry, applyRetries, effectiveTotals, readRetries } from './retry-log.ts';
+import { BOOT_CHECK } from '../core/results.ts';
+import { cellDirName, runCell, type CellRunContext } from './run-cell.ts';
+import { appendRetry, applyRetries, effectiveTotals, readRetries } from '../run-dir/retry-log.ts';
 
 const needsRetry = (s: State) => s === 'fail' || s === 'error';
 

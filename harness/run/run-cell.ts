@@ -19,7 +19,7 @@ import type { ResultSink } from '../results/sink.ts';
 import { guestLives, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
 import { bootMessagesOnce } from '../../suites/probe/gather.ts';
 
-export const BOOT_CHECK = 'boot/ssh';
+import { BOOT_CHECK } from '../core/results.ts';
 const BOOT_CITATION: Citation = { kind: 'source', fact: 'the guest boots and answers SSH with its pinned host key: every other check of the cell needs this', where: 'pvconform harness' };
 
 export interface CellRunContext {

@@ -18,9 +18,10 @@ export interface GuestLife {
 
 export type SnapshotMode = 'per-suite' | 'per-cell';
 
-/** The config's choice, per suite by default where the provider can (QEMU); per cell elsewhere. */
+/** The config's choice, per suite by default; a provider that cannot restore a guest
+ *  (no Machine.restoreFresh) then runs the suites one after another in the same guest. */
 export function snapshotMode(hypervisor: HypervisorConfig): SnapshotMode {
-  return hypervisor.provider === 'qemu' ? (hypervisor.snapshots ?? 'per-suite') : 'per-cell';
+  return hypervisor.snapshots ?? 'per-suite';
 }
 
 export function guestLives(checks: Check[], mode: SnapshotMode): GuestLife[] {

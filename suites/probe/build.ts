@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import { InfraError } from '../../harness/core/errors.ts';
 import { shq } from './shell-quote.ts';
 

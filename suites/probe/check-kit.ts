@@ -3,10 +3,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Check, Verdict } from '../../harness/core/checks.ts';
 import type { Citation } from '../../harness/core/results.ts';
-import type { Offers } from '../../harness/core/offers.ts';
 
-/** Where a check runs, as its expectation table names it. */
-export type HypervisorCell = 'qemu/kvm' | 'qemu/tcg' | 'xen' | 'hyperv';
+/** Where a check runs, as its expectation table names it: one of the registered families'
+ *  `expectationCells` ('qemu/kvm', 'qemu/tcg', 'xen'...; test/suites/definitions.test.ts checks). */
+export type HypervisorCell = string;
 
 /** A check with its expected result on each kind of hypervisor, for readers of the definition and
  *  `pvconform checks` (the verdict itself is computed, never looked up here). */
@@ -22,14 +22,14 @@ const MAN_FILES: Record<string, string> = {
   'virtio.4': 'man/virtio.4.netbsd.txt',
 };
 
-/** A sentence of a page in ../shared/man (test/suites/citations.test.ts checks it is there). */
+/** A sentence of a page in man/ (test/suites/definitions.test.ts checks it is there). */
 export function man(page: string, sentence: string): Citation {
   const file = MAN_FILES[page];
-  if (!file) throw new Error(`no copy of ${page} in shared/man`);
+  if (!file) throw new Error(`no copy of ${page} in man/`);
   return { kind: 'man', page, file, sentence };
 }
 
-/** A fact from the source, where the page is silent (or, for hostctl.8, not in shared/man). */
+/** A fact from the source, where the page is silent (or, for hostctl.8, not in man/). */
 export function source(fact: string, where: string): Citation {
   return { kind: 'source', fact, where };
 }
@@ -38,23 +38,10 @@ export const pass = (message: string): Verdict => ({ state: 'pass', message });
 export const fail = (message: string): Verdict => ({ state: 'fail', message });
 export const skip = (message: string): Verdict => ({ state: 'skip', message });
 
-export function cellOf(offers: Offers): HypervisorCell {
-  if (offers.family === 'qemu') return offers.accel === 'tcg' ? 'qemu/tcg' : 'qemu/kvm';
-  return offers.family;
-}
-
 /** A key name no earlier run used: Hyper-V's Guest pool never lets a key be written twice. */
 export function freshName(prefix = 'pvconform'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Asks again until `done` holds or the time is up; returns the last answer. Host/guest key
- *  exchanges travel asynchronously (Hyper-V's KVP channel, XenStore watches). */
-export async function pollUntil<T>(ask: () => Promise<T>, done: (answer: T) => boolean, withinMs = 30_000, everyMs = 1_000): Promise<T> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const answer = await ask();
-    if (done(answer) || Date.now() + everyMs > deadline) return answer;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+/** The one pollUntil (harness/core/wait.ts), where the suites import it from. */
+export { pollUntil } from '../../harness/core/wait.ts';

@@ -1,13 +1,13 @@
 // Gathering, kept apart from judging: run things in the guest through the adapter and hand back
 // plain data (attach tree, probe report, command output) for the pure verdict functions.
 import type { CheckContext } from '../../harness/core/checks.ts';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import { InfraError, describe } from '../../harness/core/errors.ts';
 import { parseBootLog, UnrecognisedBootLog, type AttachTree } from '../../harness/bootlog/index.ts';
 import { probeGuest, type UserRole } from './guest-ops.ts';
 import { parsePvbusReport, parseXenbusReport, type PvbusReport, type XenbusReport } from './report.ts';
 import { shCommand } from './shell-quote.ts';
-import type { GuestAdapter, VirtioDevice } from '../../harness/guests/adapter.ts';
+import type { GuestAdapter, VirtioDevice } from '../../harness/core/guest-adapter.ts';
 import { LINUX_FACTS_COMMAND, parseLinuxFacts, type LinuxFacts } from './linux-facts.ts';
 
 /** Who runs a command: root, or one of the unprivileged users. */

@@ -1,8 +1,8 @@
 // What the OpenBSD and NetBSD suites need from a guest beyond GuestAdapter: root, an unprivileged
 // user, the live kernel message buffer and the probe. The adapters in harness/guests/openbsd and
 // harness/guests/netbsd implement it.
-import type { GuestAdapter } from '../../harness/guests/adapter.ts';
-import type { ExecOptions, ExecResult, Shell } from '../../harness/transport/shell.ts';
+import type { GuestAdapter } from '../../harness/core/guest-adapter.ts';
+import type { ExecOptions, ExecResult, Shell } from '../../harness/core/shell.ts';
 import type { CheckContext } from '../../harness/core/checks.ts';
 import { InfraError } from '../../harness/core/errors.ts';
 import type { BuiltProbe } from './build.ts';
@@ -12,7 +12,6 @@ import type { BuiltProbe } from './build.ts';
 export type UserRole = 'outsider' | 'wheel';
 
 export interface ProbeGuest extends GuestAdapter {
-  os: 'openbsd' | 'netbsd';
   /** Runs a command as root (directly when the SSH user is root, else doas/sudo/su). */
   asRoot(sh: Shell, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** Runs a command as the given local user (through su from root). */

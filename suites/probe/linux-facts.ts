@@ -2,8 +2,8 @@
 // builtins only (`read`, globs, `${x##*/}`), so the listing forks nothing; the boot messages
 // (`dmesg`, the only fork) come last. Under TCG each fork costs milliseconds, and the old way,
 // a loop forking per device for every check, cost a check 100-200 ms.
-import type { VirtioDevice } from '../../harness/guests/adapter.ts';
-import { VIRTIO_DEVICE_IDS } from '../../harness/guests/adapter.ts';
+import type { VirtioDevice } from '../../harness/core/guest-adapter.ts';
+import { VIRTIO_DEVICE_IDS } from '../../harness/core/guest-adapter.ts';
 
 export const DMESG_SECTION = '=== dmesg';
 

@@ -1,7 +1,7 @@
 // The probe runs pvbus(4)'s checks share: one as root (reads, bounds, a write on each minor), one
 // per unprivileged user. Each runs once per connection.
 import type { CheckContext } from '../../harness/core/checks.ts';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import { pvbusProbe, readGuestFile } from '../probe/gather.ts';
 import type { UserRole } from '../probe/guest-ops.ts';
 import type { PvbusReport } from '../probe/report.ts';

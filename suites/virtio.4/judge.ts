@@ -1,7 +1,7 @@
 // Verdict logic of virtio(4), as pure functions of what the guest showed.
 import type { Verdict } from '../../harness/core/checks.ts';
 import type { VirtioClass } from '../../harness/core/offers.ts';
-import type { VirtioDevice } from '../../harness/guests/adapter.ts';
+import type { VirtioDevice } from '../../harness/core/guest-adapter.ts';
 
 export const CLASS_IDS: Record<VirtioClass, number> = { net: 1, blk: 2, console: 3, rng: 4, balloon: 5, scsi: 8 };
 

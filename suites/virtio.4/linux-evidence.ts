@@ -1,7 +1,7 @@
 // Beyond "a driver is bound": what each class must let a Linux guest do. What sysfs shows comes
 // from the facts gathered once per guest life; a class runs a command of its own only where the
 // promise is an action (a disk read, a console write, bytes from the RNG).
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import type { VirtioClass } from '../../harness/core/offers.ts';
 import type { Verdict } from '../../harness/core/checks.ts';
 import type { LinuxVirtioFacts } from '../probe/linux-facts.ts';

@@ -4,6 +4,7 @@
 import { InfraError } from '../../harness/core/errors.ts';
 import type { CheckContext } from '../../harness/core/checks.ts';
 import { installXsClient } from './xs-client.ts';
+import { shellQuote as sq } from '../../harness/core/shell-quote.ts';
 
 export interface StoreReply {
   ok: boolean;
@@ -16,10 +17,6 @@ export interface StoreReply {
 export interface GuestStore {
   read(key: string): Promise<StoreReply>;
   write(key: string, value: string): Promise<StoreReply>;
-}
-
-function sq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** xs-client's one-line answer: "ok VALUE", "error NAME", or "fail WHAT" (the harness's problem). */

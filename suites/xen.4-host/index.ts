@@ -8,6 +8,7 @@ import type { Citation } from '../../harness/core/results.ts';
 import { InfraError, describe } from '../../harness/core/errors.ts';
 import { guestIdentity, guestStore } from './guest-store.ts';
 import { judgeGuestRead, judgeHostReads, judgeRefusedWrite, judgeShutdown, type Pairs } from './verdicts.ts';
+import { pollUntil } from '../../harness/core/wait.ts';
 
 const SUITE = 'xen.4-host';
 const FILE = 'man/xen.4.openbsd.txt';
@@ -28,15 +29,6 @@ async function onHost<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 function fresh(prefix = 'pvconform'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
-}
-
-async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await read();
-    if (done(v) || Date.now() >= until) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /** xen(4)'s rc.local lines, in its order, with this guest's own name and address. */
@@ -82,7 +74,7 @@ export const checks: Check[] = [
       for (const [key, value] of props) writes.push({ key, reply: await store.write(key, value) });
       const seen: Record<string, string | null> = {};
       const hostKv = ctx.hostKv!;
-      for (const [key, value] of props) seen[key] = await onHost(`reading ${key}`, () => pollUntil(() => hostKv.read(key), (v) => v === value, 5_000));
+      for (const [key, value] of props) seen[key] = await onHost(`reading ${key}`, () => pollUntil(() => hostKv.read(key), (v) => v === value, 5_000, 250));
       await ctx.saveArtifact('xenstore', 'xen4-host-properties.txt', props.map(([k, v]) => `${k} = ${JSON.stringify(v)} -> dom0 read ${JSON.stringify(seen[k])}`).join('\n') + '\n');
       return judgeHostReads('/local/domain/<domid>', writes, props, seen);
     },

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { InfraError } from '../../harness/core/errors.ts';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SOURCE = join(here, 'xs-client.c');

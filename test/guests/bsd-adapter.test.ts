@@ -11,7 +11,7 @@ import { parseBootLog } from '../../harness/bootlog/index.ts';
 import { probeDirectory } from '../../suites/probe/build.ts';
 import { parsePvbusReport } from '../../suites/probe/report.ts';
 import { InfraError } from '../../harness/core/errors.ts';
-import type { ExecResult, Shell } from '../../harness/transport/shell.ts';
+import type { ExecResult, Shell } from '../../harness/core/shell.ts';
 import { localShell } from './local-shell.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../../../shared/fixtures/dmesg/${name}`, import.meta.url), 'utf8');

@@ -2,7 +2,7 @@
 // Linux standing in for the guest's OS. Only for commands that are safe on the test host.
 import { spawn } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
-import type { ExecResult, Shell } from '../../harness/transport/shell.ts';
+import type { ExecResult, Shell } from '../../harness/core/shell.ts';
 
 export function localShell(): Shell & { commands: string[] } {
   const commands: string[] = [];

@@ -6,7 +6,7 @@ import { QemuProvider } from '../../harness/providers/qemu/provider.ts';
 import { resolveLinuxRef } from '../../vm-images/linux-ref/image.ts';
 import { BASE_TIMEOUTS, scaled } from '../../harness/core/timeouts.ts';
 import type { Machine } from '../../harness/providers/provider.ts';
-import type { QemuConfig } from '../../harness/config/schema.ts';
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 
 export async function bootLinuxRef(t: { teardown(fn: () => unknown): void }, devices: QemuConfig['devices'] = ['net', 'rng']): Promise<Machine & { image: Awaited<ReturnType<typeof resolveLinuxRef>> }> {
   const dir = mkdtempSync(join(tmpdir(), 'pvconform-test-boot-'));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pvconform, readResults, byCheck, scratch, writeMatrix, qemuProcessesMentioning } from '../helpers/cli.ts';
 import { openHistory } from '../../harness/history/open.ts';
 import type { Comparison } from '../../harness/reports/compare/classify.ts';
-import type { RetryLine } from '../../harness/run/retry-log.ts';
+import type { RetryLine } from '../../harness/run-dir/retry-log.ts';
 
 t.setTimeout(900_000);
 

@@ -1,6 +1,7 @@
 // Done-when: `pvconform images build openbsd-7.8 --mirror http://127.0.0.1:PORT/` against a
 // local mirror (a fake release tree on 127.0.0.1, started here) whose comp set is corrupted
 // fails with a clear checksum error, exits non-zero, and leaves no partial image behind.
+import '../../vm-images/index.ts';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';

@@ -1,6 +1,7 @@
 // The image cache: a build published from a partial folder is read-only and verifies; a damaged
 // disk (flipped byte, qemu-img check) is reported, refused by resolve and pruned; unfinished
 // builds are pruned; list shows release, recipe version and date.
+import '../../vm-images/index.ts';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

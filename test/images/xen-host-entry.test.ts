@@ -5,7 +5,7 @@ import t from 'tap';
 import { chmodSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveXenHost } from '../../vm-images/xen-host/image.ts';
-import { KEY_FILES, writeSealedManifest } from '../../vm-images/debian-cache-entry.ts';
+import { KEY_FILES, writeSealedManifest } from '../../harness/images/recipes/debian-cache-entry.ts';
 import { imagesVerify } from '../../harness/images/cache/maintenance.ts';
 import { DamagedImageError, InfraError } from '../../harness/core/errors.ts';
 import { scratch } from '../helpers/cli.ts';

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { existsSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseShard, shardCells } from '../../harness/plan/shard.ts';
-import { mergeRuns } from '../../harness/run-dir/merge.ts';
+import { mergeRuns } from '../../harness/reports/merge-shards.ts';
 import { readRun } from '../../harness/run-dir/read.ts';
 import { UsageError } from '../../harness/core/errors.ts';
 import { EXIT } from '../../harness/core/exit-codes.ts';

@@ -3,6 +3,7 @@
 // suite gets a guest restored from the snapshot, and leaves it all when snapshots are per cell.
 // A suite whose check asks for a cold boot gets a guest that booted again (its console shows a
 // second boot; a restored guest's does not).
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +44,7 @@ async function runWith(t: Test, snapshots: 'per-suite' | 'per-cell'): Promise<{ 
   const cell: Cell = {
     id: `linux-ref@fresh-${snapshots}`,
     guest: { name: 'linux-ref', withoutDrivers: [], extraKernelArgs: '' },
-    hypervisor: { name: `fresh-${snapshots}`, provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB: 512, cpus: 1, devices: ['net', 'blk'], extraKernelArgs: '', snapshots },
+    hypervisor: { name: `fresh-${snapshots}`, provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB: 512, cpus: 1, devices: ['net', 'blk'], extraKernelArgs: '', snapshots } as QemuConfig,
     suites: ['writer', 'reader', 'cold'],
     checks: [writer, reader, coldReader],
   };

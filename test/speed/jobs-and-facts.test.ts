@@ -3,9 +3,10 @@ import t from 'tap';
 import { defaultJobs } from '../../harness/run/jobs.ts';
 import { parseLinuxFacts, DMESG_SECTION } from '../../suites/probe/linux-facts.ts';
 import type { HypervisorConfig } from '../../harness/config/schema.ts';
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 
 const qemu = (memoryMiB: number): { hypervisor: HypervisorConfig } => ({
-  hypervisor: { name: 'q', provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB, cpus: 1, devices: [], extraKernelArgs: '' },
+  hypervisor: { name: 'q', provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB, cpus: 1, devices: [], extraKernelArgs: '' } as QemuConfig,
 });
 
 t.test('default --jobs: one per core, bounded by memory and by the cells', async (t) => {

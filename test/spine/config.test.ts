@@ -1,5 +1,6 @@
 // Bad matrix files: every message names the file, the field and the fix; the CLI exits 1.
 import t from 'tap';
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ t.test('the embedded default is QEMU + linux-ref + virtio.4 with every device of
   t.equal(c.hypervisors[0].provider, 'qemu');
   t.same(c.guests.map((g) => g.name), ['linux-ref']);
   t.same(c.suites, ['virtio.4']);
-  t.same((c.hypervisors[0] as { devices: string[] }).devices, ['net', 'blk', 'scsi', 'console', 'balloon', 'rng']);
+  t.same((c.hypervisors[0] as QemuConfig).devices, ['net', 'blk', 'scsi', 'console', 'balloon', 'rng']);
 });
 
 const bad: Array<[string, string, RegExp]> = [

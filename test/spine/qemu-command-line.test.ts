@@ -3,8 +3,8 @@
 import t from 'tap';
 import { qemuArgs, macFor, type QemuPaths } from '../../harness/providers/qemu/command-line.ts';
 import type { GuestImage } from '../../harness/images/guest-image.ts';
-import type { QemuConfig } from '../../harness/config/schema.ts';
-import { parseUsernetHostPort } from '../../harness/providers/qemu/qmp.ts';
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
+import { parseUsernetHostPort } from '../../harness/qemu/qmp.ts';
 
 const image: GuestImage = {
   name: 'linux-ref', os: 'linux', release: 'x',

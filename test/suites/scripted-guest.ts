@@ -5,7 +5,7 @@
 // Any command the script does not know fails the test rather than passing silently.
 import type { CheckContext } from '../../harness/core/checks.ts';
 import type { HostKv, Offers } from '../../harness/core/offers.ts';
-import type { ExecResult, Shell } from '../../harness/transport/shell.ts';
+import type { ExecResult, Shell } from '../../harness/core/shell.ts';
 import type { ProbeGuest, UserRole } from '../../suites/probe/guest-ops.ts';
 import { STRERROR } from '../../suites/probe/pvbus-facts.ts';
 

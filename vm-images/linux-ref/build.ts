@@ -7,9 +7,9 @@ import { mkdtemp, mkdir, readFile, writeFile, readdir, rm, copyFile, chmod, syml
 import { join, dirname } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createBlank } from '../../harness/providers/qemu/qemu-img.ts';
-import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../debian-initramfs.ts';
-import { isIntact, KEY_FILES, newestEntry, writeSealedManifest } from '../debian-cache-entry.ts';
+import { createBlank } from '../../harness/qemu/qemu-img.ts';
+import { DebianInitramfs, publish, readManifest, type ResolvedPackages } from '../../harness/images/recipes/debian-initramfs.ts';
+import { isIntact, KEY_FILES, newestEntry, writeSealedManifest } from '../../harness/images/recipes/debian-cache-entry.ts';
 import { imageCacheDir } from '../../harness/images/cache/entries.ts';
 import { KERNEL_META_PACKAGE, MODULES, RECIPE_VERSION, USERLAND_PACKAGES } from './recipe.ts';
 

@@ -2,7 +2,7 @@
 // newest entry, every file checked against its manifest before anything boots.
 import { NoImageError, type GuestImage } from '../../harness/images/guest-image.ts';
 import { findCachedImage, imageFiles, linuxRefCacheDir, type LinuxRefImageFiles } from './build.ts';
-import { checkedManifest } from '../debian-cache-entry.ts';
+import { checkedManifest } from '../../harness/images/recipes/debian-cache-entry.ts';
 
 export const LINUX_REF = 'linux-ref';
 export const READY_MARKER = 'GUEST-READY';

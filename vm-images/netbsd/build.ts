@@ -17,7 +17,7 @@ import { drivePrompts } from '../../harness/images/recipes/prompt-driver.ts';
 import { makeKeyPair } from '../../harness/images/recipes/ssh-keys.ts';
 import { readHostKey, runSteps } from '../../harness/images/recipes/guest-steps.ts';
 import { buildAccel, buildLogDir, buildTimeout, reuseIfIntact, waitPowerOff, type BsdBuildOptions, type BuiltImage } from '../../harness/images/recipes/bsd-build.ts';
-import { check, convert } from '../../harness/providers/qemu/qemu-img.ts';
+import { check, convert } from '../../harness/qemu/qemu-img.ts';
 import { Transcript } from '../../harness/console/transcript.ts';
 import { ConsoleShell, loginOnConsole } from '../../harness/console/shell.ts';
 import { InfraError } from '../../harness/core/errors.ts';

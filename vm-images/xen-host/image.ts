@@ -2,7 +2,7 @@
 // from the newest cache entry, every file checked against its manifest first.
 import { InfraError } from '../../harness/core/errors.ts';
 import { findCachedXenHost, xenHostCacheDir, type XenHostFiles } from './build.ts';
-import { checkedManifest } from '../debian-cache-entry.ts';
+import { checkedManifest } from '../../harness/images/recipes/debian-cache-entry.ts';
 import * as recipe from './recipe.ts';
 
 export const XEN_HOST = 'xen-host';

@@ -1,39 +1,20 @@
 // pvconform doctor: is this host able to run cells, and if not, what to install.
 import type { Command } from 'commander';
-import { execa } from 'execa';
 import { statfs } from 'node:fs/promises';
-import { probeKvm } from '../../providers/qemu/kvm-probe.ts';
-import { findCachedImage } from '../../../vm-images/linux-ref/build.ts';
+import type { HostFinding } from '../../core/host-finding.ts';
+import { providerPlugins } from '../../providers/registry.ts';
+import '../../providers/index.ts';
+import { guestOsPlugins } from '../../guests/registry.ts';
+import '../../guests/index.ts';
+import { imageRecipes } from '../../images/registry.ts';
+import '../../../vm-images/index.ts';
 
-interface Finding {
-  what: string;
-  ok: boolean;
-  detail: string;
-}
-
-async function version(cmd: string, args: string[]): Promise<string | null> {
-  try {
-    const r = await execa(cmd, args, { encoding: 'utf8', timeout: 10_000 });
-    return (r.stdout || r.stderr).split('\n')[0].trim();
-  } catch {
-    return null;
-  }
-}
-
-export async function diagnose(): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  const qemu = await version('qemu-system-x86_64', ['--version']);
-  findings.push({ what: 'QEMU', ok: qemu !== null, detail: qemu ?? 'qemu-system-x86_64 not found. Fix: apt-get install qemu-system-x86' });
-  const img = await version('qemu-img', ['--version']);
-  findings.push({ what: 'qemu-img', ok: img !== null, detail: img ?? 'not found. Fix: apt-get install qemu-utils' });
-  const image = await findCachedImage();
-  findings.push({ what: 'linux-ref image', ok: image !== null, detail: image ? `${image.dir} (kernel ${image.kernelRelease})` : 'not built. Fix: pvconform images build linux-ref' });
-  const kvm = qemu ? await probeKvm(image?.kernel ?? null) : null;
-  findings.push({ what: 'KVM', ok: kvm?.usable ?? false, detail: kvm ? `${kvm.usable ? 'usable' : 'unusable, TCG will be used'}: ${kvm.reason}` : 'not probed: no QEMU' });
-  for (const [tool, pkg] of [['apt-get', 'apt'], ['dpkg-deb', 'dpkg'], ['cpio', 'cpio'], ['ssh-keygen', 'openssh-client'], ['setpriv', 'util-linux'], ['gzip', 'gzip']] as const) {
-    const found = await version('sh', ['-c', `command -v ${tool}`]);
-    findings.push({ what: tool, ok: !!found, detail: found ?? `not found. Fix: apt-get install ${pkg}` });
-  }
+export async function diagnose(): Promise<HostFinding[]> {
+  const findings: HostFinding[] = [];
+  // Each hypervisor family checks what it needs here (QEMU: its binaries and whether KVM works).
+  // Each plug-in checks what it needs here: a hypervisor family its binaries (QEMU: and whether
+  // KVM works), an image recipe its build tools and whether it is built.
+  for (const plugin of [...providerPlugins(), ...guestOsPlugins(), ...imageRecipes()]) findings.push(...((await plugin.checkHost?.()) ?? []));
   const fs = await statfs('.');
   const freeGiB = (fs.bavail * fs.bsize) / 2 ** 30;
   findings.push({ what: 'disk space', ok: freeGiB >= 2, detail: `${freeGiB.toFixed(1)} GiB free here${freeGiB < 2 ? ' (need 2 GiB for images and overlays)' : ''}` });
@@ -50,6 +31,6 @@ export function register(program: Command): void {
       if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
       else for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'NO  '} ${f.what}: ${f.detail}\n`);
       // KVM being unusable is not a problem: TCG runs everything. Missing tools are.
-      process.exitCode = findings.every((f) => f.ok || f.what === 'KVM' || f.what === 'linux-ref image') ? 0 : 2;
+      process.exitCode = findings.every((f) => f.ok || f.optional) ? 0 : 2;
     });
 }

@@ -1,6 +1,6 @@
 // pvconform merge: joins the run directories of `run --shard i/n` into one run directory.
 import type { Command } from 'commander';
-import { mergeRuns } from '../../run-dir/merge.ts';
+import { mergeRuns } from '../../reports/merge-shards.ts';
 import { writeMarkdownSummary } from '../../reports/markdown.ts';
 
 export function register(program: Command): void {

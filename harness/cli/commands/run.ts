@@ -10,7 +10,7 @@ import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
 import { UsageError } from '../../core/errors.ts';
 import { baselineFile } from '../../history/run-ref.ts';
-import { historyRecorder } from '../../history/record-finisher.ts';
+import { historyRecorder } from '../record-history.ts';
 import { collectEnvironment } from '../../history/environment.ts';
 import { defaultJobs } from '../../run/jobs.ts';
 

@@ -1,8 +1,8 @@
 // Linux shows virtio devices in sysfs; most of its virtio drivers print nothing at the default
 // log level (lab.md §1), so sysfs, not dmesg, is the source of truth here.
-import type { Shell } from '../../transport/shell.ts';
-import type { GuestAdapter, VirtioDevice } from '../adapter.ts';
-import { VIRTIO_DEVICE_IDS } from '../adapter.ts';
+import type { Shell } from '../../core/shell.ts';
+import type { GuestAdapter, VirtioDevice } from '../../core/guest-adapter.ts';
+import { VIRTIO_DEVICE_IDS } from '../../core/guest-adapter.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { InfraError } from '../../core/errors.ts';
 

@@ -1,9 +1,9 @@
 // The part of a guest adapter OpenBSD and NetBSD share: both print an autoconf attach tree at
 // boot, keep it in /var/run/dmesg.boot, have useradd and su, and build the probe with cc. What
 // differs (how to become root, the su syntax, driver names) comes in as a BsdSpecifics.
-import type { Shell, ExecOptions, ExecResult } from '../../transport/shell.ts';
-import type { VirtioDevice } from '../adapter.ts';
-import { VIRTIO_DEVICE_IDS } from '../adapter.ts';
+import type { Shell, ExecOptions, ExecResult } from '../../core/shell.ts';
+import type { VirtioDevice } from '../../core/guest-adapter.ts';
+import { VIRTIO_DEVICE_IDS } from '../../core/guest-adapter.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { InfraError } from '../../core/errors.ts';
 import { parseBootLog, UnrecognisedBootLog, findDevice } from '../../bootlog/index.ts';

@@ -18,7 +18,8 @@ const MediaRecord = z.object({
 export const ImageManifest = z.object({
   schema: z.literal(1),
   name: z.string(),
-  os: z.enum(['linux', 'openbsd', 'netbsd']),
+  /** A registered guest OS (harness/guests/registry.ts). */
+  os: z.string().min(1),
   release: z.string(),
   arch: z.string(),
   recipeVersion: z.number().int(),

@@ -3,7 +3,7 @@
 // A failing image is never booted: resolve refuses it and `images build` makes it again.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { check } from '../../providers/qemu/qemu-img.ts';
+import { check } from '../../qemu/qemu-img.ts';
 import { describe } from '../../core/errors.ts';
 import { checkImageFolder } from './file-checks.ts';
 import type { CacheEntry } from './entries.ts';

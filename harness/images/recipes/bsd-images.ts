@@ -9,34 +9,24 @@ import { NoImageError, type GuestImage } from '../guest-image.ts';
 import { defaultCacheDir, listEntries, type CacheEntry } from '../cache/entries.ts';
 import { verifyEntry, type Verification } from '../cache/verify.ts';
 import type { BsdBuildOptions, BuiltImage } from './bsd-build.ts';
-import { buildOpenbsd, OPENBSD_RECIPE_VERSION } from '../../../vm-images/openbsd/build.ts';
-import { buildNetbsd, NETBSD_RECIPE_VERSION } from '../../../vm-images/netbsd/build.ts';
-import { parseOpenbsdName } from '../../../vm-images/openbsd/release.ts';
-import { parseNetbsdName } from '../../../vm-images/netbsd/release.ts';
+import { recipeFor } from '../registry.ts';
 
 export type { BsdBuildOptions, BuiltImage } from './bsd-build.ts';
 
-export function isBsdImageName(name: string): boolean {
-  return /^(openbsd|netbsd)-\d+\.\d+$/.test(name);
-}
-
-/** The recipe version the name's builder makes now; throws UsageError for a malformed name. */
+/** The recipe version the name's registered recipe makes now; throws UsageError for a name no
+ *  versioned recipe makes, or a malformed one. */
 function recipeVersionFor(name: string): number {
-  if (name.startsWith('openbsd-')) {
-    parseOpenbsdName(name);
-    return OPENBSD_RECIPE_VERSION;
-  }
-  if (name.startsWith('netbsd-')) {
-    parseNetbsdName(name);
-    return NETBSD_RECIPE_VERSION;
-  }
-  throw new UsageError(`"${name}" is not a BSD image name. Fix: openbsd-<release> (e.g. openbsd-7.8) or netbsd-<release> (e.g. netbsd-10.1)`);
+  const recipe = recipeFor(name);
+  if (!recipe || recipe.recipeVersion === undefined)
+    throw new UsageError(`"${name}" is not a BSD image name. Fix: openbsd-<release> (e.g. openbsd-7.8) or netbsd-<release> (e.g. netbsd-10.1)`);
+  recipe.checkName?.(name);
+  return recipe.recipeVersion;
 }
 
 /** Builds `openbsd-<release>` or `netbsd-<release>` into the cache (or finds it built). */
 export async function buildBsdImage(name: string, opts: BsdBuildOptions): Promise<BuiltImage> {
   recipeVersionFor(name);
-  return name.startsWith('openbsd-') ? buildOpenbsd(name, opts) : buildNetbsd(name, opts);
+  return (await recipeFor(name)!.build(name, opts)) as BuiltImage;
 }
 
 /** A cached image that exists but cannot be used; the message says why and how to fix it. */

@@ -1,12 +1,12 @@
 // A QEMU process driven over its serial console: used to install and configure guest images,
 // and by the console driver's own tests. Its serial port is a unix socket; what the guest
 // prints is recorded to the console log, which the session reads from offsets.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfraError } from '../../core/errors.ts';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
+import { removeOnCleanup } from '../../core/cleanup.ts';
+import { QemuProcess, type QemuExit } from '../../qemu/process.ts';
 import { ConsoleSession } from '../../console/session.ts';
 import { connectSerialSocket, serialChardevArgs } from '../../console/serial-socket.ts';
 import type { NoisePattern } from '../../console/clean-text.ts';
@@ -25,16 +25,11 @@ export interface BuildVmOptions {
   qemuBinary?: string;
 }
 
-export interface VmExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
 export interface BuildVm {
   session: ConsoleSession;
   pid: number;
   /** Settles when QEMU exits (never rejects). */
-  exited: Promise<VmExit>;
+  exited: Promise<QemuExit>;
   /** Ends QEMU (TERM, then KILL after a grace period) and removes the socket folder. */
   stop(): Promise<void>;
 }
@@ -47,53 +42,30 @@ export async function startBuildVm(opts: BuildVmOptions): Promise<BuildVm> {
   const args = [...opts.qemuArgs, '-display', 'none', ...serialChardevArgs(socketPath)];
   const binary = opts.qemuBinary ?? 'qemu-system-x86_64';
   opts.transcript.write({ ev: 'note', step: 'qemu', text: `${binary} ${args.join(' ')}` });
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    stderr = (stderr + d).slice(-4000);
-  });
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  const exited = new Promise<VmExit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-    child.once('error', () => resolve({ code: null, signal: null }));
-  });
-  const pid = child.pid ?? -1;
-  const unKill = pid > 0 ? killOnCleanup(pid, `${opts.label}: QEMU ${pid}`) : () => {};
+  const qemu = QemuProcess.start({ what: `${opts.label}: QEMU`, binary, args });
+  const { pid, exited } = qemu;
 
   let stopping = false;
   const stop = async (): Promise<void> => {
     stopping = true;
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(t);
-    }
+    // No QMP here: TERM (QEMU exits cleanly), then KILL after a grace period.
+    await qemu.stop({ termMs: 5_000 });
     await session.dispose().catch(() => {});
-    unKill();
     rmSync(sockDir, { recursive: true, force: true });
     unRemove();
   };
 
   const session = new ConsoleSession({ logPath: opts.consoleLog, input: null, transcript: opts.transcript, noise: opts.noise });
-  void exited.then(({ code, signal }) => {
-    const why = stopping ? 'QEMU was stopped' : `QEMU exited (${signal ? `signal ${signal}` : `code ${code}`})${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' / ')}` : ''}`;
-    session.close(why);
-  });
+  void exited.then(() => session.close(stopping ? 'QEMU was stopped' : qemu.exitError().message));
 
-  const first = await Promise.race([
-    spawnError.then((e) => ({ kind: 'error' as const, e })),
-    exited.then((x) => ({ kind: 'exit' as const, x })),
-    connectSerialSocket(socketPath, { logPath: opts.consoleLog, connectTimeoutMs: 15_000 }).then((input) => ({ kind: 'ok' as const, input })),
-  ]).catch((e: Error) => ({ kind: 'error' as const, e }));
-  if (first.kind !== 'ok') {
+  let input: Awaited<ReturnType<typeof connectSerialSocket>>;
+  try {
+    input = await qemu.whileRunning(connectSerialSocket(socketPath, { logPath: opts.consoleLog, connectTimeoutMs: 15_000 }));
+  } catch (e) {
     await stop();
-    if (first.kind === 'error' && (first.e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new InfraError(`${binary} not found. Fix: apt-get install qemu-system-x86`);
-    const detail = first.kind === 'exit' ? `exited at once (code ${first.x.code}): ${stderr.trim()}` : first.e.message;
-    throw new InfraError(`${opts.label}: QEMU did not start: ${detail}`);
+    throw new InfraError(`${opts.label}: QEMU did not start: ${(e as Error).message}`, { cause: e });
   }
-  session.attachInput(first.input);
+  session.attachInput(input);
   opts.log(`${opts.label}: QEMU ${pid} started; console log ${opts.consoleLog}`);
   return { session, pid, exited, stop };
 }

@@ -6,7 +6,7 @@
 // Nothing about the guest is learnt from it (so not fail), and it is not a check that does not
 // apply to one cell (so not skip): the config itself is wrong, and the fix is in the config.
 import { UsageError } from '../../core/errors.ts';
-import type { HypervConfig } from '../../config/schema.ts';
+import type { HypervConfig } from './config.ts';
 
 export const GENERATION_2_CAVEAT = 'Generation 2 Virtual Machines are currently not supported.';
 

@@ -4,7 +4,7 @@
 // its SSH channel ends, until stop().
 import { appendFile } from 'node:fs/promises';
 import { describe } from '../../core/errors.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 import { encodeRawCommand } from './powershell.ts';
 import { consoleReaderScript } from './vm-scripts.ts';
 import { openStreamingSession, type StreamingSession } from './ssh-stream.ts';

@@ -6,9 +6,9 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { BootError, InfraError, UsageError, describe } from '../../core/errors.ts';
 import type { Offers } from '../../core/offers.ts';
-import type { HypervConfig } from '../../config/schema.ts';
+import type { HypervConfig } from './config.ts';
 import { NoImageError } from '../../images/guest-image.ts';
-import type { Shell, SshEndpoint } from '../../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import { checkHypervConfig } from './config-check.ts';
@@ -17,6 +17,7 @@ import { asList, PowerShellHost } from './powershell.ts';
 import * as vm from './vm-scripts.ts';
 import { HypervKvp } from './kvp.ts';
 import { ConsoleCapture } from './console-pipe.ts';
+import { sleep } from '../../core/wait.ts';
 
 /** Each PowerShell step's own limit. Generous: the first Hyper-V cmdlet of a session loads the
  *  module, and a busy host answers slowly; none of these waits is for the guest. */
@@ -62,7 +63,7 @@ interface Undo {
   run(): Promise<void>;
 }
 
-export class HypervProvider implements Provider {
+export class HypervProvider implements Provider<HypervConfig> {
   readonly family = 'hyperv' as const;
   private readonly steps: StepTimeouts;
   private readonly hostConnectWindowMs: number;
@@ -78,7 +79,7 @@ export class HypervProvider implements Provider {
     this.consoleRestartMs = options.consoleRestartMs ?? 1_000;
   }
 
-  async boot(spec: BootSpec, signal: AbortSignal): Promise<Machine> {
+  async boot(spec: BootSpec<HypervConfig>, signal: AbortSignal): Promise<Machine> {
     const config = spec.hypervisor;
     if (config.provider !== 'hyperv') throw new InfraError(`the Hyper-V provider was given a ${config.provider} config`);
     checkHypervConfig(config); // before anything is connected or created
@@ -299,8 +300,4 @@ function isUsableIpv4(a: string): boolean {
 async function tail(path: string, chars = 4000): Promise<string> {
   const text = await readFile(path, 'utf8').catch(() => '');
   return text.slice(-chars);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

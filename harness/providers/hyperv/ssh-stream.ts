@@ -4,7 +4,7 @@
 import { Client } from 'ssh2';
 import { readFile } from 'node:fs/promises';
 import { InfraError, describe } from '../../core/errors.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 import { pinnedHostKey } from '../../transport/host-key.ts';
 import { SshTrustError } from '../../transport/ssh.ts';
 

@@ -1,6 +1,6 @@
 // Turns a cell (image + QEMU config + what to withhold) into QEMU's argv. Pure, so it is
 // tested without starting anything.
-import type { QemuConfig } from '../../config/schema.ts';
+import type { QemuConfig } from './config.ts';
 import type { GuestImage } from '../../images/guest-image.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 

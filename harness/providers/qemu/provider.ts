@@ -1,21 +1,23 @@
 // QEMU: one process per cell, booted from overlays, controlled over QMP, reached over SSH
 // through a slirp port QEMU picked itself.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { BootError, InfraError, describe } from '../../core/errors.ts';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
+import { BootError, InfraError, TrustError, describe } from '../../core/errors.ts';
+import { removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { HypervisorConfig, QemuConfig } from '../../config/schema.ts';
+import type { HypervisorConfigBase } from '../plugin.ts';
+import type { QemuConfig } from './config.ts';
 import type { VirtioClass } from '../../core/offers.ts';
-import { Qmp, parseUsernetHostPort } from './qmp.ts';
-import { createBlank, createOverlay } from './qemu-img.ts';
+import { parseUsernetHostPort } from '../../qemu/qmp.ts';
+import { QemuProcess } from '../../qemu/process.ts';
+import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
-import { probeKvm } from './kvm-probe.ts';
+import { probeKvm } from '../../qemu/kvm-probe.ts';
 import { connectSsh } from '../../transport/ssh.ts';
-import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
+import { PANIC_PATTERNS, tailOf, waitForAny } from '../../qemu/console-log.ts';
+import { QEMU_WAITS } from '../../core/timeouts.ts';
 import { FreshState, snapshotStoreArgs } from './snapshot.ts';
-import type { Shell } from '../../transport/shell.ts';
+import type { Shell } from '../../core/shell.ts';
 
 export interface QemuBootOptions {
   /** Extra kernel arguments for this cell (the guest config's). */
@@ -24,12 +26,12 @@ export interface QemuBootOptions {
   notice?: (message: string) => void;
 }
 
-export class QemuProvider implements Provider {
+export class QemuProvider implements Provider<QemuConfig> {
   readonly family = 'qemu' as const;
   private noticeGiven = false;
   constructor(private readonly options: QemuBootOptions = {}) {}
 
-  async slowdown(config: HypervisorConfig, kernel: string | null): Promise<number> {
+  async slowdown(config: HypervisorConfigBase, kernel: string | null): Promise<number> {
     return (await this.chooseAccel(config as QemuConfig, kernel)) === 'tcg' ? 2 : 1;
   }
 
@@ -44,7 +46,7 @@ export class QemuProvider implements Provider {
     return 'tcg';
   }
 
-  async boot(spec: BootSpec, signal: AbortSignal): Promise<Machine> {
+  async boot(spec: BootSpec<QemuConfig>, signal: AbortSignal): Promise<Machine> {
     const config = spec.hypervisor as QemuConfig;
     if (config.provider !== 'qemu') throw new InfraError(`QEMU provider given a ${config.provider} config`);
     const started = Date.now();
@@ -63,9 +65,7 @@ export class QemuProvider implements Provider {
       virtconsoleLog: join(spec.artifactsDir, 'virtconsole.log'),
     };
     const mac = macFor(spec.cellId);
-    let child: ChildProcess | null = null;
-    let qmp: Qmp | null = null;
-    let unKill = () => {};
+    let qemu: QemuProcess | null = null;
     let stopped = false;
     let shell: Shell | null = null;
 
@@ -73,23 +73,8 @@ export class QemuProvider implements Provider {
       if (stopped) return;
       stopped = true;
       await shell?.close().catch(() => {}); // a no-op when its new owner closed it already
-      if (child && child.exitCode === null && child.signalCode === null) {
-        if (graceful && qmp && !qmp.closed) {
-          // ACPI power-off first (a BSD syncs its disks), then the hard stop.
-          await qmp.execute('system_powerdown').catch(() => {});
-          await waitExit(child, spec.timeouts.shutdownMs);
-        }
-        if (qmp && !qmp.closed && child.exitCode === null && child.signalCode === null) {
-          await qmp.execute('quit', undefined, 2_000).catch(() => {});
-          await waitExit(child, 2_000);
-        }
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill('SIGKILL');
-          await waitExit(child, 5_000);
-        }
-      }
-      qmp?.close();
-      unKill();
+      // ACPI power-off first when graceful (a BSD syncs its disks), then the hard stops.
+      await qemu?.stop(graceful ? { powerdownMs: spec.timeouts.shutdownMs } : {});
       await rm(spec.workDir, { recursive: true, force: true });
       unRemoveWork();
     };
@@ -112,19 +97,11 @@ export class QemuProvider implements Provider {
       if (failed) throw failed.reason;
       const args = [...qemuArgs(image, config, paths, { accel, mac, extraKernelArgs: spec.extraKernelArgs ?? '' }), ...(await stateStore)];
       spec.log(`starting QEMU (${accel})`);
-      // setpriv --pdeathsig: QEMU dies with us even if we are SIGKILLed and no handler runs.
-      child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let qemuStderr = '';
-      child.stderr!.on('data', (d) => (qemuStderr = (qemuStderr + d).slice(-4000)));
-      const spawnError = new Promise<never>((_, reject) => child!.once('error', (e) => reject(new InfraError(`cannot start qemu-system-x86_64: ${e.message}. Fix: apt-get install qemu-system-x86`))));
-      unKill = killOnCleanup(child.pid ?? -1, `QEMU of ${spec.cellId}`);
-      const exited = new Promise<number | null>((resolve) => child!.once('exit', (code) => resolve(code)));
-      spawnError.catch(() => {});
+      const proc = (qemu = QemuProcess.start({ what: `QEMU of ${spec.cellId}`, args }));
+      const exited = proc.exited;
 
       const deadline = started + spec.timeouts.bootMs;
-      qmp = await Promise.race([Qmp.connect(paths.qmpSocket, Math.min(deadline, Date.now() + 15_000)), spawnError, exited.then((c) => {
-        throw new InfraError(`QEMU exited (${c}) before its QMP socket opened: ${qemuStderr.trim().split('\n').slice(-3).join(' / ')}`);
-      })]);
+      const qmp = await proc.connectQmp(paths.qmpSocket, Math.min(deadline, Date.now() + QEMU_WAITS.qmpConnectMs));
       const usernet = await qmp.hmp('info usernet');
       const port = parseUsernetHostPort(usernet, 22);
       if (!port) throw new InfraError(`QEMU did not report the forwarded SSH port (info usernet said: ${usernet.trim().slice(0, 200)})`);
@@ -139,7 +116,7 @@ export class QemuProvider implements Provider {
           waitForAny(paths.consoleLog, [image.readyMarker, ...PANIC_PATTERNS], deadline, signal),
           exited.then(() => 'exited' as const),
         ]);
-        if (seen === 'exited') throw await whyDown(`the guest did not come up: QEMU exited before "${image.readyMarker}"${qemuStderr ? ` (${qemuStderr.trim().split('\n').pop()})` : ''}`);
+        if (seen === 'exited') throw await whyDown(`the guest did not come up: QEMU exited before "${image.readyMarker}"${proc.stderrTail(1) ? ` (${proc.stderrTail(1)})` : ''}`);
         if (seen === null) throw await whyDown(`the guest did not come up: no "${image.readyMarker}" on the console within ${Math.round(spec.timeouts.bootMs / 1000)} s`);
         if (seen !== image.readyMarker) {
           await new Promise((r) => setTimeout(r, 1_000)); // let the rest of the panic reach the log
@@ -164,7 +141,7 @@ export class QemuProvider implements Provider {
         shell = probe;
       } catch (e) {
         if (e instanceof BootError) throw e;
-        if ((e as Error).name === 'SshTrustError') throw e;
+        if (e instanceof TrustError) throw e;
         throw await whyDown(`the guest did not answer SSH within ${Math.round(spec.timeouts.bootMs / 1000)} s: ${describe(e)}`);
       }
       const bootToSshMs = Date.now() - started;
@@ -207,15 +184,3 @@ export class QemuProvider implements Provider {
     }
   }
 }
-
-function waitExit(child: ChildProcess, ms: number): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    child.once('exit', () => {
-      clearTimeout(t);
-      resolve();
-    });
-  });
-}
-

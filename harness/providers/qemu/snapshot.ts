@@ -7,11 +7,11 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BootError, GuestPanicError, InfraError, TrustError } from '../../core/errors.ts';
 import type { Timeouts } from '../../core/timeouts.ts';
-import type { Shell, SshEndpoint } from '../../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh } from '../../transport/ssh.ts';
-import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
-import { createBlank } from './qemu-img.ts';
-import type { Qmp } from './qmp.ts';
+import { PANIC_PATTERNS, tailOf, waitForAny } from '../../qemu/console-log.ts';
+import { createBlank } from '../../qemu/qemu-img.ts';
+import type { Qmp } from '../../qemu/qmp.ts';
 
 const TAG = 'pvconform-fresh';
 

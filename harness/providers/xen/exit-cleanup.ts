@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { onCleanup, removeOnCleanup } from '../../core/cleanup.ts';
 import { pinnedHostKey } from '../../transport/host-key.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 
 const ALIAS = 'pvconform-dom0';
 

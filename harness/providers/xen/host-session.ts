@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { join } from 'node:path';
 import { InfraError, describe } from '../../core/errors.ts';
-import type { XenConfig } from '../../config/schema.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
+import type { XenConfig } from './config.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import { resolveXenHost } from '../../../vm-images/xen-host/image.ts';
 import { Dom0 } from './dom0.ts';

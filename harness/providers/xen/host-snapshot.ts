@@ -6,7 +6,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { InfraError } from '../../core/errors.ts';
-import type { Qmp } from '../qemu/qmp.ts';
+import type { Qmp } from '../../qemu/qmp.ts';
 import type { XenHostImage } from '../../../vm-images/xen-host/image.ts';
 import { machineArgs } from './nested-command-line.ts';
 

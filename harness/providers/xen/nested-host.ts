@@ -2,18 +2,19 @@
 // user-net port. Restored from a saved machine state when one matches (about 2 s), else booted
 // cold (about 15 s on an idle machine) and saved for next time. One process, killed on every
 // exit path.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { InfraError, describe } from '../../core/errors.ts';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
-import type { SshEndpoint } from '../../transport/shell.ts';
-import { Qmp, parseUsernetHostPort } from '../qemu/qmp.ts';
-import { tailOf, waitForText } from '../qemu/console-log.ts';
+import { removeOnCleanup } from '../../core/cleanup.ts';
+import type { SshEndpoint } from '../../core/shell.ts';
+import { parseUsernetHostPort } from '../../qemu/qmp.ts';
+import { QemuProcess } from '../../qemu/process.ts';
+import { tailOf, waitForText } from '../../qemu/console-log.ts';
 import type { XenHostImage } from '../../../vm-images/xen-host/image.ts';
 import { nestedArgs } from './nested-command-line.ts';
 import { hasSnapshot, loadMachineState, saveMachineState, snapshotPath } from './host-snapshot.ts';
+import { QEMU_WAITS } from '../../core/timeouts.ts';
 
 export interface NestedHostOptions {
   image: XenHostImage;
@@ -31,8 +32,7 @@ export class NestedXenHost {
   private stopped = false;
 
   private constructor(
-    private readonly child: ChildProcess,
-    private readonly qmp: Qmp,
+    private readonly qemu: QemuProcess,
     private readonly scratch: string,
     private readonly undo: Array<() => void>,
     readonly endpoint: SshEndpoint,
@@ -43,7 +43,7 @@ export class NestedXenHost {
   ) {}
 
   get running(): boolean {
-    return !this.stopped && this.child.exitCode === null && this.child.signalCode === null;
+    return !this.stopped && this.qemu.running;
   }
 
   static async start(opts: NestedHostOptions): Promise<NestedXenHost> {
@@ -68,33 +68,20 @@ export class NestedXenHost {
     await mkdir(join(opts.consoleLog, '..'), { recursive: true });
     const qmpSocket = join(scratch, 'qmp.sock');
     const args = nestedArgs(opts.image, { consoleLog: opts.consoleLog, qmpSocket }, restoreFrom !== null);
-    // setpriv --pdeathsig: QEMU dies with us even if we are SIGKILLed and no handler runs.
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    undo.push(killOnCleanup(child.pid ?? -1, 'QEMU of the nested Xen host'));
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
-    const exited = new Promise<never>((_, reject) => {
-      child.once('error', (e) => reject(new InfraError(`cannot start qemu-system-x86_64: ${e.message}. Fix: apt-get install qemu-system-x86`)));
-      child.once('exit', (code, sig) => reject(new InfraError(`the nested Xen host's QEMU exited (${code ?? sig}): ${stderr.trim().split('\n').slice(-3).join(' / ') || 'no message'}`)));
-    });
-    exited.catch(() => {});
-    let qmp: Qmp | null = null;
+    const qemu = QemuProcess.start({ what: "the nested Xen host's QEMU", args });
+    // Its state is never needed again once stopped (a fresh host is restored next time): no quit.
     const kill = async () => {
-      qmp?.close();
-      if (child.exitCode === null && child.signalCode === null) {
-        child.kill('SIGKILL');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await qemu.stop({ quitMs: 0, termMs: 0 });
       for (const u of undo) u();
       await rm(scratch, { recursive: true, force: true });
     };
     try {
       const deadline = started + opts.bootTimeoutMs;
-      qmp = await Promise.race([Qmp.connect(qmpSocket, Math.min(deadline, Date.now() + 15_000)), exited]);
+      const qmp = await qemu.connectQmp(qmpSocket, Math.min(deadline, Date.now() + QEMU_WAITS.qmpConnectMs));
       if (restoreFrom) {
-        await Promise.race([loadMachineState(qmp, restoreFrom, 60_000), exited]);
+        await qemu.whileRunning(loadMachineState(qmp, restoreFrom, QEMU_WAITS.stateLoadMs));
       } else {
-        const seen = await Promise.race([waitForText(opts.consoleLog, opts.image.readyMarker, deadline, opts.signal), exited]);
+        const seen = await qemu.whileRunning(waitForText(opts.consoleLog, opts.image.readyMarker, deadline, opts.signal));
         if (!seen) {
           if (opts.signal?.aborted) throw new InfraError('aborted while the nested Xen host was booting');
           throw new InfraError(`the nested Xen host did not come up: no "${opts.image.readyMarker}" within ${Math.round(opts.bootTimeoutMs / 1000)} s; console tail:\n${await tailOf(opts.consoleLog, 20)}`);
@@ -102,14 +89,14 @@ export class NestedXenHost {
         if (saveTo) {
           // Saved before any SSH session exists, so a restored dom0 carries no dead connection.
           const t = Date.now();
-          const size = await Promise.race([saveMachineState(qmp, saveTo, 120_000), exited]);
+          const size = await qemu.whileRunning(saveMachineState(qmp, saveTo, QEMU_WAITS.stateSaveMs));
           opts.log(`saved the Xen host state (${(size / 1e6).toFixed(0)} MB) in ${((Date.now() - t) / 1000).toFixed(1)} s for the next runs`);
         }
       }
       const port = parseUsernetHostPort(await qmp.hmp('info usernet'), 22);
       if (!port) throw new InfraError('QEMU did not report the forwarded SSH port of the nested Xen host');
       const endpoint: SshEndpoint = { host: '127.0.0.1', port, user: opts.image.user, privateKeyPath: opts.image.files.clientKey, hostKey: opts.image.hostKey };
-      return new NestedXenHost(child, qmp, scratch, undo, endpoint, opts.consoleLog, Date.now() - started, restoreFrom !== null);
+      return new NestedXenHost(qemu, scratch, undo, endpoint, opts.consoleLog, Date.now() - started, restoreFrom !== null);
     } catch (e) {
       await kill();
       throw e;
@@ -118,7 +105,7 @@ export class NestedXenHost {
 
   /** Why the host is gone, for messages when dom0 stops answering. */
   async whyDown(): Promise<string> {
-    const state = this.running ? 'QEMU is still running' : `QEMU exited (${this.child.exitCode ?? this.child.signalCode})`;
+    const state = this.running ? 'QEMU is still running' : `QEMU exited (${this.qemu.child.exitCode ?? this.qemu.child.signalCode})`;
     return `${state}; console tail:\n${await tailOf(this.consoleLog, 15)}`;
   }
 
@@ -126,11 +113,7 @@ export class NestedXenHost {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.qmp.close();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGKILL');
-      await new Promise((r) => this.child.once('exit', r));
-    }
+    await this.qemu.stop({ quitMs: 0, termMs: 0 });
     for (const u of this.undo) u();
     await rm(this.scratch, { recursive: true, force: true });
   }

@@ -5,9 +5,9 @@ import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BootError, InfraError, describe } from '../../core/errors.ts';
 import type { Artifact } from '../../core/results.ts';
-import type { XenConfig } from '../../config/schema.ts';
+import type { XenConfig } from './config.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
-import type { Shell, SshEndpoint } from '../../transport/shell.ts';
+import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
 import { HostSession } from './host-session.ts';
 import { oneLine, XL_TIMEOUTS } from './dom0.ts';
@@ -20,6 +20,7 @@ import { GuestConsole } from './guest-console.ts';
 import { XenStoreKv } from './xenstore-kv.ts';
 import { XlShutdown } from './xl-shutdown.ts';
 import { sq } from './quote.ts';
+import { QEMU_WAITS } from '../../core/timeouts.ts';
 
 export interface XenProviderOptions {
   /** Restore the nested host from (and save it to) a machine-state file. Default true. */
@@ -56,7 +57,7 @@ export class XenProvider implements Provider {
       artifactsRoot: join(spec.runDir, 'artifacts'),
       connectMs: spec.timeouts.connectMs,
       connectDeadlineMs: spec.timeouts.connectMs * 3,
-      nestedBootMs: this.options.nestedBootMs ?? 300_000,
+      nestedBootMs: this.options.nestedBootMs ?? QEMU_WAITS.nestedHostBootMs,
       snapshot: this.options.snapshot ?? true,
       log: spec.log,
       signal,

@@ -7,7 +7,7 @@ import { readRun, type RunData } from '../../run-dir/read.ts';
 import { UsageError } from '../../core/errors.ts';
 import { classify, key, type Comparison } from './classify.ts';
 import { loadExpectations } from './expectations.ts';
-import { applyRetries, readRetries } from '../../run/retry-log.ts';
+import { applyRetries, readRetries } from '../../run-dir/retry-log.ts';
 import { isRunPath, readFromHistory } from '../../history/run-ref.ts';
 
 export const COMPARISON_FILE = 'comparison.json';

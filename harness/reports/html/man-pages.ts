@@ -1,7 +1,7 @@
 // The manual pages the results cite, read once each so the report can show a citation inside its
 // page without a network or the source tree beside it.
 import { readFile } from 'node:fs/promises';
-import { basename, isAbsolute, join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckResult } from '../../core/results.ts';
 import { locateCitation } from './locate-citation.ts';
@@ -17,17 +17,11 @@ export interface EmbeddedPage {
   spans: Record<string, [number, number] | null>;
 }
 
-/** Where a citation's `file` may be: as given, beside the run, in the repository (`man/...`,
- *  where the pages are kept), or, until the repository carries them, the shared reference tree
- *  beside it (../shared/man/). The one place to change when the pages move. */
+/** Where a citation's `file` may be: as given, beside the run, or in the repository (man/ holds
+ *  the cited pages), never outside the checkout. */
 function candidates(file: string, runDir: string): string[] {
   if (isAbsolute(file)) return [file];
-  return [
-    join(runDir, file),
-    join(REPO_ROOT, file),
-    join(REPO_ROOT, '..', 'shared', file),
-    join(REPO_ROOT, '..', 'shared', 'man', basename(file)),
-  ];
+  return [join(runDir, file), join(REPO_ROOT, file)];
 }
 
 async function readFirst(paths: string[]): Promise<string | null> {

@@ -9,7 +9,7 @@ import { loadCitedPages } from './man-pages.ts';
 import { buildReportData, type Strip } from './report-data.ts';
 import { renderReportHtml } from './page.ts';
 import { manualCoverage } from './manual-coverage.ts';
-import { applyRetries, readRetries } from '../../run/retry-log.ts';
+import { applyRetries, readRetries } from '../../run-dir/retry-log.ts';
 import { openHistory } from '../../history/open.ts';
 import type { CheckResult } from '../../core/results.ts';
 

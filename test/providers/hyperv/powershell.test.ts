@@ -1,8 +1,8 @@
 // The PowerShell layer: encoding that no shell can re-quote, single-quoted literals, and the
 // mapping of what powershell.exe prints to a value or to an error with the cmdlet's message.
 import t from 'tap';
-import { InfraError } from '../../../harness/core/errors.ts';
-import type { ExecResult, Shell } from '../../../harness/transport/shell.ts';
+import { InfraError, TimeoutError } from '../../../harness/core/errors.ts';
+import type { ExecResult, Shell } from '../../../harness/core/shell.ts';
 import {
   asList, clixmlErrors, encodeCommand, MAX_COMMAND_CHARS, parseResult, PowerShellError, PowerShellHost, psQuote,
 } from '../../../harness/providers/hyperv/powershell.ts';
@@ -63,13 +63,14 @@ t.test('clixmlErrors keeps only the error text', async (t) => {
 t.test('each call has its own timeout; a timeout is an InfraError that does not dump the base64', async (t) => {
   // A stub Shell: only the timeout mapping is under test here.
   const hangs: Shell = {
-    exec: (command, o) => Promise.reject(new InfraError(`command timed out after ${o?.timeoutMs} ms: ${command}`)),
+    exec: (command, o) => Promise.reject(new TimeoutError(`command timed out after ${o?.timeoutMs} ms: ${command}`, o?.timeoutMs ?? 0)),
     upload: async () => {},
     close: async () => {},
   };
   const seen: string[] = [];
   const ps = new PowerShellHost(hangs, (c) => seen.push(`${c.step}:${c.ok}`));
   const err = (await ps.run('Start-VM', 'Start-VM -Name x', 1234).catch((e: unknown) => e)) as Error;
+  t.ok(err instanceof TimeoutError, 'a TimeoutError (an InfraError), by type');
   t.ok(err instanceof InfraError);
   t.equal(err.message, 'Hyper-V host: Start-VM: no answer within 1234 ms');
   t.same(seen, ['Start-VM:false'], 'recorded in the transcript');

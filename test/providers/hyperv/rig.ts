@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import type { HypervConfig } from '../../../harness/config/schema.ts';
+import type { HypervConfig } from '../../../harness/providers/hyperv/config.ts';
 import type { BootSpec } from '../../../harness/providers/provider.ts';
 import type { GuestImage } from '../../../harness/images/guest-image.ts';
 import { HypervProvider, type HypervProviderOptions } from '../../../harness/providers/hyperv/provider.ts';
@@ -25,7 +25,7 @@ export interface Rig {
   config: HypervConfig;
   runDir: string;
   logs: string[];
-  spec(overrides?: Partial<BootSpec>): BootSpec;
+  spec(overrides?: Partial<BootSpec<HypervConfig>>): BootSpec<HypervConfig>;
   provider(options?: HypervProviderOptions): HypervProvider;
 }
 

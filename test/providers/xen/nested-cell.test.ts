@@ -12,13 +12,14 @@ import { XenProvider } from '../../../harness/providers/xen/provider.ts';
 import { Dom0 } from '../../../harness/providers/xen/dom0.ts';
 import { takeInventory } from '../../../harness/providers/xen/inventory.ts';
 import { resolveImage } from '../../../harness/images/resolve.ts';
+import '../../../vm-images/index.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { connectSsh } from '../../../harness/transport/ssh.ts';
 import { BASE_TIMEOUTS } from '../../../harness/core/timeouts.ts';
 import { linuxAdapter } from '../../../harness/guests/linux/adapter.ts';
 import type { CheckContext } from '../../../harness/core/checks.ts';
-import type { XenConfig } from '../../../harness/config/schema.ts';
+import type { XenConfig } from '../../../harness/providers/xen/config.ts';
 import { checks } from '../../../suites/xen.4-host/index.ts';
 
 t.setTimeout(900_000);

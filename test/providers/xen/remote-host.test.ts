@@ -18,6 +18,7 @@ import { resolveXenHost } from '../../../vm-images/xen-host/image.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { resolveImage } from '../../../harness/images/resolve.ts';
+import '../../../vm-images/index.ts';
 import { InfraError } from '../../../harness/core/errors.ts';
 import { SshTrustError } from '../../../harness/transport/ssh.ts';
 import { BASE_TIMEOUTS, type Timeouts } from '../../../harness/core/timeouts.ts';
@@ -25,7 +26,7 @@ import { runCell } from '../../../harness/run/run-cell.ts';
 import { providerFor } from '../../../harness/providers/registry.ts';
 import { ResultSink } from '../../../harness/results/sink.ts';
 import { checks } from '../../../suites/xen.4-host/index.ts';
-import type { XenConfig } from '../../../harness/config/schema.ts';
+import type { XenConfig } from '../../../harness/providers/xen/config.ts';
 import type { BootSpec } from '../../../harness/providers/provider.ts';
 
 t.setTimeout(300_000);

@@ -4,7 +4,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult, State } from '../core/results.ts';
-import { parseResults } from '../run-dir/read.ts';
+import { parseResults } from './read.ts';
 import { UsageError } from '../core/errors.ts';
 
 export const RETRIES_FILE = 'retries.jsonl';

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile, readdir, rename, rm, copyFile, chmod, symlink } from 'node:fs/promises';
 import { join, dirname, basename } from 'node:path';
 import { execa } from 'execa';
-import { InfraError } from '../harness/core/errors.ts';
+import { InfraError } from '../../core/errors.ts';
 
 export interface DebianImage {
   /** The image's name (`linux-ref`, `xen-host`), as log lines and error messages say it. */

@@ -1,10 +1,10 @@
 // The last writer of `pvconform run`: keeps the environment beside the results, records the run
 // into the history, and redraws report.html with each square's recent states.
-import { openHistory } from './open.ts';
-import { runRecordFromDir } from './from-run-dir.ts';
-import { saveEnvironment } from './environment.ts';
+import { openHistory } from '../history/open.ts';
+import { runRecordFromDir } from '../history/from-run-dir.ts';
+import { saveEnvironment } from '../history/environment.ts';
 import { writeHtmlReport } from '../reports/html/write.ts';
-import type { Environment } from './records.ts';
+import type { Environment } from '../history/records.ts';
 import { describe } from '../core/errors.ts';
 
 /** Checks the store before anything boots. A store named with --history must open (else the

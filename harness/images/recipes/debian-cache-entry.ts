@@ -4,9 +4,9 @@
 // guest's, and never booted.
 import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DamagedImageError } from '../harness/core/errors.ts';
-import { checkImageFolder, MANIFEST_FILE, recordFiles, sealManifest, type FileRecord } from '../harness/images/cache/file-checks.ts';
-import { hostKeyProblem } from '../harness/transport/host-key.ts';
+import { DamagedImageError } from '../../core/errors.ts';
+import { checkImageFolder, MANIFEST_FILE, recordFiles, sealManifest, type FileRecord } from '../cache/file-checks.ts';
+import { hostKeyProblem } from '../../transport/host-key.ts';
 
 export const HOST_KEY_FILE = join('keys', 'host_ed25519.pub');
 

@@ -5,13 +5,13 @@ import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { CheckResult } from '../core/results.ts';
-import { countStates } from '../reports/matrix.ts';
+import { countStates } from './matrix.ts';
 import { exitCodeFor } from '../core/exit-codes.ts';
 import { EXIT } from '../core/exit-codes.ts';
-import { writeTap } from '../reports/tap.ts';
-import { writeJunit } from '../reports/junit.ts';
-import { writeHtmlReport } from '../reports/html/write.ts';
-import { readRun, type PlanFile, type RunData } from './read.ts';
+import { writeTap } from './tap.ts';
+import { writeJunit } from './junit.ts';
+import { writeHtmlReport } from './html/write.ts';
+import { readRun, type PlanFile, type RunData } from '../run-dir/read.ts';
 
 export interface ShardRun {
   dir: string;

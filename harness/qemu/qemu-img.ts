@@ -1,7 +1,7 @@
 // The four qemu-img verbs pvconform needs, typed. (npm's node-qemu covers more, but is young
 // with one publisher; see README.)
 import { execa } from 'execa';
-import { InfraError } from '../../core/errors.ts';
+import { InfraError } from '../core/errors.ts';
 
 export interface ImageInfo {
   filename: string;

@@ -5,8 +5,8 @@
 import { constants, openSync, closeSync, statSync, readFileSync, readdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { spawn } from 'node:child_process';
-import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
+import { removeOnCleanup } from '../core/cleanup.ts';
+import { QemuProcess } from './process.ts';
 
 export interface KvmVerdict {
   usable: boolean;
@@ -59,29 +59,23 @@ function timedKernelBoot(kernel: string, limitMs: number): Promise<{ ms: number 
   const unRemove = removeOnCleanup(dir);
   const log = join(dir, 'serial.log');
   const started = Date.now();
-  const child = spawn(
-    'setpriv',
-    ['--pdeathsig', 'KILL', '--', 'qemu-system-x86_64', '-accel', 'kvm', '-machine', 'pc', '-cpu', 'qemu64', '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none',
+  const qemu = QemuProcess.start({
+    what: 'KVM probe QEMU',
+    args: ['-accel', 'kvm', '-machine', 'pc', '-cpu', 'qemu64', '-m', '256', '-nodefaults', '-no-user-config', '-display', 'none',
       '-serial', `file:${log}`, '-no-reboot', '-kernel', kernel, '-append', 'console=ttyS0 earlyprintk=serial,ttyS0 panic=-1'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  const unKill = killOnCleanup(child.pid!, 'KVM probe QEMU');
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
+  });
   return new Promise((resolve) => {
     let done = false;
     const finish = (ms: number | null) => {
       if (done) return;
       done = true;
       clearInterval(poll);
-      child.kill('SIGKILL');
-      child.once('exit', () => {
-        unKill();
+      // The probe's guest has nothing to save: straight to SIGKILL.
+      void qemu.stop({ quitMs: 0, termMs: 0 }).then(() => {
         rmSync(dir, { recursive: true, force: true });
         unRemove();
-        resolve({ ms, stderr: stderr.trim() });
+        resolve({ ms, stderr: qemu.stderrTail(2) });
       });
-      if (child.exitCode !== null || child.signalCode !== null) child.emit('exit');
     };
     const poll = setInterval(() => {
       try {
@@ -91,7 +85,7 @@ function timedKernelBoot(kernel: string, limitMs: number): Promise<{ ms: number 
       }
       if (Date.now() - started > limitMs) finish(null);
     }, 50);
-    child.once('exit', () => setTimeout(() => finish(null), 20));
+    void qemu.exited.then(() => setTimeout(() => finish(null), 20));
   });
 }
 

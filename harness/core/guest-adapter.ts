@@ -1,8 +1,7 @@
 // A guest adapter hides one OS's way of showing its drivers (cross-platform-actions' split of
 // operating system from hypervisor): checks ask the adapter, never the OS directly.
-import type { Shell } from '../transport/shell.ts';
-import type { VirtioClass } from '../core/offers.ts';
-import type { GuestOs } from '../core/checks.ts';
+import type { Shell } from './shell.ts';
+import type { VirtioClass } from './offers.ts';
 
 export interface VirtioDevice {
   /** The class this device belongs to, from its virtio device id. */
@@ -18,7 +17,8 @@ export interface VirtioDevice {
 }
 
 export interface GuestAdapter {
-  os: GuestOs;
+  /** The registered guest OS it serves (GuestOs in checks.ts). */
+  os: string;
   /** Every virtio device the guest sees, attached or not. */
   virtioDevices(sh: Shell): Promise<VirtioDevice[]>;
   /** The kernel's boot messages (for artifacts and the attach-line parser). */

@@ -1,7 +1,7 @@
 // A small QMP client over a unix socket: capabilities, commands, and an event log that
 // remembers events which arrive before the command that caused them returns (lab.md).
 import { createConnection, type Socket } from 'node:net';
-import { InfraError } from '../../core/errors.ts';
+import { InfraError } from '../core/errors.ts';
 
 export interface QmpEvent {
   event: string;

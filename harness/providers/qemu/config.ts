@@ -1,0 +1,29 @@
+// A `provider: qemu` hypervisor config.
+import { z } from 'zod';
+import { VIRTIO_CLASSES } from '../../core/offers.ts';
+import { configName, cpus, distinct, kernelArgs, memoryMiB, word } from '../../core/config-fields.ts';
+
+const virtioClass = z.enum(VIRTIO_CLASSES as unknown as [string, ...string[]]);
+/** Machine and CPU names go into QEMU's argv: one option value, no way to smuggle another. */
+const qemuWord = (what: string) => word(256).regex(/^[A-Za-z0-9][A-Za-z0-9._,=+-]*$/, what);
+
+export const qemuConfig = z
+  .object({
+    name: configName(),
+    provider: z.literal('qemu'),
+    accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+    machine: qemuWord('a QEMU machine type such as q35 or pc').default('q35'),
+    cpu: qemuWord('a QEMU CPU model such as max or host,+x2apic').optional(),
+    memoryMiB: memoryMiB(64, 512),
+    cpus: cpus(),
+    /** virtio devices offered to the guest; a class left out is withheld. */
+    devices: distinct(virtioClass).default([...VIRTIO_CLASSES]),
+    /** Appended to the guest's kernel command line (direct-boot images only). */
+    extraKernelArgs: kernelArgs(),
+    /** per-suite (when absent): every suite gets a fresh guest restored from a snapshot taken
+     *  at boot; per-cell: all suites of a cell share one guest. */
+    snapshots: z.enum(['per-suite', 'per-cell']).optional(),
+  })
+  .strict();
+
+export type QemuConfig = z.infer<typeof qemuConfig>;

@@ -1,0 +1,19 @@
+// A `provider: xen` hypervisor config.
+import { z } from 'zod';
+import { configName, cpus, kernelArgs, memoryMiB, word } from '../../core/config-fields.ts';
+import { sshHostFields } from '../ssh-host-fields.ts';
+
+export const xenConfig = z
+  .object({
+    name: configName(),
+    provider: z.literal('xen'),
+    /** dom0 to reach over SSH; `nested` boots the test host of vm-images/xen-host under QEMU. */
+    host: z.union([z.literal('nested'), z.object({ ...sshHostFields(), user: word(64).default('root') }).strict()]),
+    type: z.enum(['pv', 'pvh', 'hvm']).default('pvh'),
+    memoryMiB: memoryMiB(64, 256),
+    cpus: cpus(),
+    extraKernelArgs: kernelArgs(),
+  })
+  .strict();
+
+export type XenConfig = z.infer<typeof xenConfig>;
