@@ -5,10 +5,11 @@ import { loadMatrix } from '../../config/load.ts';
 import { makePlan } from '../../plan/plan.ts';
 import { runPlan } from '../../run/run-plan.ts';
 import { consoleProgress } from '../../run/progress.ts';
-import { installSignalCleanup } from '../../core/cleanup.ts';
+import { stopRunOnSignal } from '../../run/interrupt.ts';
 import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
 import { UsageError } from '../../core/errors.ts';
+import { EXIT } from '../../core/exit-codes.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .option('--baseline <dir|results.jsonl>', 'classify results against an earlier run (regressions, fixed...)')
     .option('--expectations <file>', 'known failures (YAML) for --baseline')
     .option('--strict', 'with --baseline: any failure not in the expectations file is non-zero, old or new')
+    .option('--allow-missing-images', `a cell without its image is skip and does not make the run "nothing checked" (exit ${EXIT.nothingChecked})`)
     .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
     .action(async (opts) => {
       const { config, source } = await loadMatrix(opts.config);
@@ -43,8 +45,8 @@ export function register(program: Command): void {
       const runDir = resolve(opts.out ?? defaultOutDir());
       const finish = await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations, strict: opts.strict });
       const controller = new AbortController();
-      installSignalCleanup((sig) => {
-        process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
+      const interrupt = stopRunOnSignal((sig) => {
+        process.stderr.write(`\npvconform: ${sig}: stopping (again to quit at once); results so far are in ${runDir}/results.jsonl\n`);
         controller.abort();
       });
       const outcome = await runPlan({
@@ -56,9 +58,10 @@ export function register(program: Command): void {
         signal: controller.signal,
         progress: consoleProgress(),
         finishers: finish.list,
+        allowMissingImages: opts.allowMissingImages === true,
       });
       printSummary(outcome);
-      process.exitCode = finish.exitCode(outcome.exitCode);
+      process.exitCode = interrupt.exitCode() ?? finish.exitCode(outcome.exitCode);
     });
 }
 
