@@ -21,11 +21,19 @@ export class SshTrustError extends TrustError {
   override name = 'SshTrustError';
 }
 
+/** This host cannot reach the address at all (its own routing or firewall said so). */
+export class HostUnreachableError extends InfraError {
+  override name = 'HostUnreachableError';
+}
+
+const HOST_NETWORK_ERRNOS = new Set(['ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'EHOSTDOWN', 'EADDRNOTAVAIL']);
+
 export async function connectSsh(endpoint: SshEndpoint, opts: ConnectOptions): Promise<Shell> {
   const privateKey = await readFile(endpoint.privateKeyPath).catch((e) => {
     throw new InfraError(`cannot read SSH private key ${endpoint.privateKeyPath}: ${describe(e)}`);
   });
   let lastError: unknown = null;
+  let unreachableSince: number | null = null;
   while (Date.now() < opts.deadline) {
     if (opts.signal?.aborted) throw new InfraError('aborted while connecting over SSH');
     const attemptStart = Date.now();
@@ -36,6 +44,13 @@ export async function connectSsh(endpoint: SshEndpoint, opts: ConnectOptions): P
     } catch (e) {
       if (e instanceof SshTrustError) throw e;
       lastError = e;
+      // The host's own network refusing the address is not the far end's doing; once it has
+      // lasted a whole connect timeout it is reported as such instead of waiting out the deadline.
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      if (!HOST_NETWORK_ERRNOS.has(code)) unreachableSince = null;
+      else if (unreachableSince === null) unreachableSince = Date.now();
+      else if (Date.now() - unreachableSince >= opts.connectTimeoutMs)
+        throw new HostUnreachableError(`${endpoint.host}:${endpoint.port} is unreachable from this host (${code}: ${describe(e)}): the host's network, not the guest`, { cause: e });
     }
     // A refused connection returns at once: pace the retries, but never past the deadline.
     const wait = Math.min(250 - (Date.now() - attemptStart), opts.deadline - Date.now());

@@ -12,7 +12,7 @@ import { Qmp, parseUsernetHostPort } from './qmp.ts';
 import { createBlank, createOverlay } from './qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from './kvm-probe.ts';
-import { connectSsh } from '../../transport/ssh.ts';
+import { connectSsh, HostUnreachableError, SshTrustError } from '../../transport/ssh.ts';
 import { PANIC_PATTERNS, tailOf, waitForAny } from './console-log.ts';
 
 export interface QemuBootOptions {
@@ -122,6 +122,8 @@ export class QemuProvider implements Provider {
       // Readiness: the console marker is the cheapest signal; SSH confirms it.
       const whyDown = async (what: string) => {
         const tail = await tailOf(paths.consoleLog, 30);
+        // QEMU killed or crashed by a signal: the host's trouble, whatever the guest was doing.
+        if (child?.signalCode) return new InfraError(`QEMU died of ${child.signalCode} while the guest was starting (${what.replace(/^the guest did not come up: /, '')})`);
         return new BootError(`${what}; console tail:\n${tail}`, tail);
       };
       if (image.readyMarker) {
@@ -147,7 +149,7 @@ export class QemuProvider implements Provider {
         await probe.close();
       } catch (e) {
         if (e instanceof BootError) throw e;
-        if ((e as Error).name === 'SshTrustError') throw e;
+        if (e instanceof SshTrustError || e instanceof HostUnreachableError) throw e; // not the guest's fault
         throw await whyDown(`the guest did not answer SSH within ${Math.round(spec.timeouts.bootMs / 1000)} s: ${describe(e)}`);
       }
       const bootToSshMs = Date.now() - started;
