@@ -86,7 +86,10 @@ async function connectOnce(endpoint: SshEndpoint, privateKey: Buffer, opts: Conn
   };
   return await new Promise<Client>((resolve, reject) => {
     const client = new Client();
+    let failed = false;
     const fail = (e: unknown) => {
+      if (failed) return; // a second error on the way down (ssh2 can emit several)
+      failed = true;
       client.end();
       void jump?.close();
       if (keyMismatch) reject(new SshTrustError(`host key of ${endpoint.host}:${endpoint.port} does not match the pinned key (${expected?.type}); refusing to connect`));
@@ -102,7 +105,8 @@ async function connectOnce(endpoint: SshEndpoint, privateKey: Buffer, opts: Conn
       if (jump) client.once('close', () => void jump!.close());
       resolve(client);
     });
-    client.once('error', fail);
+    // `on`, not `once`: an unlistened second 'error' would crash the whole run.
+    client.on('error', fail);
     client.connect(config);
   });
 }
