@@ -113,6 +113,13 @@ const scenarios: Scenario[] = [
     states: { [ONE]: /^pass( pass)*( error)+$/ },
   },
   {
+    name: 'a command that hangs in the guest (reading /dev/hwrng blocks)',
+    fault: (run) => guestRuns(run, 'mkfifo /tmp/hang && mount --bind /tmp/hang /dev/hwrng'),
+    exit: EXIT.infra,
+    states: { [ONE]: /^pass pass pass pass pass error pass pass$/ },
+    messages: { 'virtio.4/entropy': /timed out/ },
+  },
+  {
     name: 'SIGINT after boot',
     fault: async (run) => (await afterLines(run, 1), void run.child.kill('SIGINT')),
     exit: 130,
