@@ -69,14 +69,14 @@ clearInterval(sampler);
 const results = lines().map((l) => JSON.parse(l) as { state: string; cell: string });
 const states: Record<string, number> = {};
 for (const x of results) states[x.state] = (states[x.state] ?? 0) + 1;
-const after = { qemu: qemuCount(), freeMiB: freeMiB(), scratch: readdirSync(tmp).length };
+const after = { qemu: qemuCount(), freeMiB: freeMiB(), scratch: readdirSync(tmp).filter((d) => d.startsWith('pvconform-')) };
 const first = samples[0];
 const last = samples[samples.length - 1];
 console.log(`soak: ${CELLS} cells in ${((Date.now() - started) / 1000).toFixed(0)} s, exit ${r.exitCode}`);
 console.log(`results: ${results.length} of ${CELLS * 8} planned (${Object.entries(states).map(([k, v]) => `${v} ${k}`).join(', ')})`);
 console.log(`harness fds at cell 1: ${first?.fds}, at cell ${last?.cell}: ${last?.fds} (max ${Math.max(...samples.map((s) => s.fds))})`);
 console.log(`harness child processes at cell 1: ${first?.children}, at cell ${last?.cell}: ${last?.children} (max ${Math.max(...samples.map((s) => s.children))})`);
-console.log(`QEMU of this run before: ${before.qemu}, after: ${after.qemu}; scratch folders left: ${after.scratch}; free disk ${before.freeMiB} MiB before, ${after.freeMiB} MiB after (the run folder with its console logs: ${execaSync('du', ['-sm', out]).split('\t')[0]} MiB)`);
+console.log(`QEMU of this run before: ${before.qemu}, after: ${after.qemu}; scratch folders left: ${after.scratch.length}${after.scratch.length ? ` (${after.scratch.join(', ')})` : ''}; free disk ${before.freeMiB} MiB before, ${after.freeMiB} MiB after (the run folder with its console logs: ${execaSync('du', ['-sm', out]).split('\t')[0]} MiB)`);
 rmSync(dir, { recursive: true, force: true });
 
 function execaSync(cmd: string, args: string[]): string {
