@@ -5,7 +5,7 @@
 // script goes through psQuote(). The wrapper turns every error into a terminating one, prints
 // the result after a marker line (warnings and banners cannot be mistaken for it) and, on an
 // error, writes one JSON line with the cmdlet's own message to stderr and exits 1.
-import { InfraError, describe } from '../../core/errors.ts';
+import { InfraError, TimeoutError, describe } from '../../core/errors.ts';
 import type { ExecResult, Shell } from '../../transport/shell.ts';
 
 export const RESULT_MARKER = 'PVCONFORM-JSON ';
@@ -145,7 +145,7 @@ export class PowerShellHost {
     try {
       result = await this.shell.exec(command, { timeoutMs });
     } catch (e) {
-      const why = /timed out/.test(describe(e)) ? `no answer within ${timeoutMs} ms` : describe(e).replace(command, 'powershell ...');
+      const why = e instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : describe(e).replace(command, 'powershell ...');
       this.record({ step, durationMs: Date.now() - started, ok: false, detail: why });
       throw new InfraError(`Hyper-V host: ${step}: ${why}`, { cause: e });
     }

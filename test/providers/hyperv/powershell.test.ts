@@ -1,7 +1,7 @@
 // The PowerShell layer: encoding that no shell can re-quote, single-quoted literals, and the
 // mapping of what powershell.exe prints to a value or to an error with the cmdlet's message.
 import t from 'tap';
-import { InfraError } from '../../../harness/core/errors.ts';
+import { InfraError, TimeoutError } from '../../../harness/core/errors.ts';
 import type { ExecResult, Shell } from '../../../harness/transport/shell.ts';
 import {
   asList, clixmlErrors, encodeCommand, MAX_COMMAND_CHARS, parseResult, PowerShellError, PowerShellHost, psQuote,
@@ -63,7 +63,7 @@ t.test('clixmlErrors keeps only the error text', async (t) => {
 t.test('each call has its own timeout; a timeout is an InfraError that does not dump the base64', async (t) => {
   // A stub Shell: only the timeout mapping is under test here.
   const hangs: Shell = {
-    exec: (command, o) => Promise.reject(new InfraError(`command timed out after ${o?.timeoutMs} ms: ${command}`)),
+    exec: (command, o) => Promise.reject(new TimeoutError(`command timed out after ${o?.timeoutMs} ms: ${command}`, o?.timeoutMs ?? 0)),
     upload: async () => {},
     close: async () => {},
   };
