@@ -11,6 +11,7 @@
 //   jobs            4 cells, --jobs 2             vs the same 4 cells, --jobs 1
 //   memory          peak RSS of a running cell's QEMU vs one idle QEMU at its ready marker
 // `--json` prints the figures as one JSON object instead.
+import '../vm-images/index.ts';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

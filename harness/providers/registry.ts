@@ -51,7 +51,9 @@ const cache = new Map<string, Promise<Provider>>();
 export function providerFor(config: HypervisorConfigBase, options: ProviderOptions): Promise<Provider> {
   let p = cache.get(config.provider);
   if (!p) {
-    p = Promise.resolve().then(() => providerPlugin(config.provider).create(options));
+    // The built-in families register when index.ts is read; a caller that built its cells by
+    // hand (a test, a bench) may not have read it yet.
+    p = (plugins.has(config.provider) ? Promise.resolve() : import('./index.ts')).then(() => providerPlugin(config.provider).create(options));
     cache.set(config.provider, p);
   }
   return p;

@@ -1,17 +1,27 @@
 // The results stream: each result is appended to results.jsonl the moment it exists, so an
-// interrupted run keeps everything already measured.
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// interrupted run keeps everything already measured. Each line goes out in one write that is
+// checked; a write the disk refuses (or cuts short) is undone back to the last whole line, so
+// the file never holds a torn line, and the run stops with an OutputError naming the folder.
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { CheckResult, State } from '../core/results.ts';
+import { outputError } from './output-error.ts';
 
 export class ResultSink {
   readonly results: CheckResult[] = [];
   readonly path: string;
   private listeners: Array<(r: CheckResult) => void> = [];
+  private readonly fd: number;
+  /** Bytes of whole lines written so far. */
+  private size = 0;
 
   constructor(runDir: string) {
     this.path = join(runDir, 'results.jsonl');
-    writeFileSync(this.path, '');
+    try {
+      this.fd = openSync(this.path, 'w');
+    } catch (e) {
+      throw outputError(runDir, e, 'results.jsonl');
+    }
   }
 
   onResult(listener: (r: CheckResult) => void): void {
@@ -19,9 +29,34 @@ export class ResultSink {
   }
 
   add(result: CheckResult): void {
-    appendFileSync(this.path, JSON.stringify(result) + '\n');
+    const line = Buffer.from(JSON.stringify(result) + '\n', 'utf8');
+    try {
+      const n = writeSync(this.fd, line, 0, line.length, this.size);
+      if (n !== line.length) throw Object.assign(new Error(`short write (${n} of ${line.length} bytes)`), { code: 'ENOSPC' });
+    } catch (e) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        /* the size check below reports what is left */
+      }
+      throw outputError(dirname(this.path), e, 'results.jsonl');
+    }
+    this.size += line.length;
     this.results.push(result);
     for (const l of this.listeners) l(result);
+  }
+
+  /** Bytes on disk (for tests: always a whole number of lines). */
+  bytesOnDisk(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
   }
 
   totals(): Record<State, number> {

@@ -3,23 +3,28 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { Cell } from '../plan/plan.ts';
-import type { Check, CheckContext } from '../core/checks.ts';
+import type { Check, CheckContext, GuestOs } from '../core/checks.ts';
 import { unmetRequirement } from '../core/checks.ts';
-import type { Artifact, CheckResult, Citation, State } from '../core/results.ts';
-import { BootError, UsageError, describe } from '../core/errors.ts';
+import type { Artifact, CheckResult, Citation } from '../core/results.ts';
+import { InfraError, OutputError, TimeoutError, UsageError, describe } from '../core/errors.ts';
 import { NoImageError, type GuestImage } from '../images/guest-image.ts';
 import { resolveImage } from '../images/resolve.ts';
 import { providerFor, slowdownFor } from '../providers/registry.ts';
-import type { Machine } from '../providers/provider.ts';
+import type { Machine, Provider } from '../providers/provider.ts';
+import type { HypervisorConfig } from '../config/schema.ts';
 import { BASE_TIMEOUTS, scaled } from '../core/timeouts.ts';
-import { connectSsh } from '../transport/ssh.ts';
-import type { Shell } from '../transport/shell.ts';
+import { connectSsh, type ConnectOptions } from '../transport/ssh.ts';
+import type { Shell, SshEndpoint } from '../core/shell.ts';
+import type { GuestAdapter } from '../core/guest-adapter.ts';
 import { adapterFor } from '../guests/registry.ts';
 import type { ResultSink } from '../results/sink.ts';
+import { guestStopped, startFailed, stepFailed, type Outcome } from './cell-outcome.ts';
+import { outputError } from '../results/output-error.ts';
+import { panicOnConsole, watchForPanic } from './panic-watch.ts';
 import { guestLives, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
 import { bootMessagesOnce } from '../../suites/probe/gather.ts';
-
 import { BOOT_CHECK } from '../core/results.ts';
+
 const BOOT_CITATION: Citation = { kind: 'source', fact: 'the guest boots and answers SSH with its pinned host key: every other check of the cell needs this', where: 'pvconform harness' };
 
 export interface CellRunContext {
@@ -38,69 +43,83 @@ export interface CellFigures {
   bootToSshMs: number | null;
   cellMs: number;
   checkMs: number[];
+  /** The cell could not run for lack of its image (the run is then not green, exit 4). */
+  noImage: boolean;
 }
 
 export function cellDirName(cellId: string): string {
   return cellId.replace(/[^A-Za-z0-9._@-]/g, '_');
 }
 
-export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigures> {
+/** The one result record of a check (null: boot/ssh) in a cell. */
+export function resultOf(ctx: { run: string; plan: string }, cell: Cell, check: Pick<Check, 'id' | 'suite' | 'citation'> | null, outcome: Outcome, started: number, artifacts: Artifact[] = []): CheckResult {
+  return {
+    v: 1,
+    run: ctx.run,
+    plan: ctx.plan,
+    cell: cell.id,
+    guest: cell.guest.name,
+    hypervisor: cell.hypervisor.name,
+    check: check?.id ?? BOOT_CHECK,
+    suite: check?.suite ?? 'boot',
+    state: outcome.state,
+    message: outcome.message,
+    citation: check ? check.citation : BOOT_CITATION,
+    durationMs: Date.now() - started,
+    startedAt: new Date(started).toISOString(),
+    artifacts,
+  };
+}
+
+/** What a cell needs from the outside world; tests give doubles (test/doubles/fake-provider,
+ *  fake-guest) so every way a cell can end is mapped without a VM. */
+export interface CellDeps {
+  resolveImage(name: string): Promise<GuestImage>;
+  providerFor(config: HypervisorConfig, options: { notice(message: string): void }): Promise<Provider>;
+  connect(endpoint: SshEndpoint, options: ConnectOptions): Promise<Shell>;
+  adapterFor(os: GuestOs): Promise<GuestAdapter>;
+}
+
+export const REAL_CELL_DEPS: CellDeps = { resolveImage, providerFor, connect: connectSsh, adapterFor };
+
+/** Rejects when the signal fires, so a hung step never outlives Ctrl-C. */
+function abortedPromise(signal: AbortSignal): Promise<never> {
+  const p = new Promise<never>((_, reject) => {
+    const fire = () => reject(new InfraError('interrupted'));
+    if (signal.aborted) fire();
+    else signal.addEventListener('abort', fire, { once: true });
+  });
+  p.catch(() => {});
+  return p;
+}
+
+export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = REAL_CELL_DEPS): Promise<CellFigures> {
   const cellStart = Date.now();
   const artifactsDir = join(ctx.runDir, 'artifacts', cellDirName(cell.id));
-  await mkdir(artifactsDir, { recursive: true });
-  const figures: CellFigures = { bootToSshMs: null, cellMs: 0, checkMs: [] };
-  const record = (check: Pick<Check, 'id' | 'suite' | 'citation'> | null, state: State, message: string, started: number, artifacts: Artifact[] = []) => {
-    const r: CheckResult = {
-      v: 1,
-      run: ctx.run,
-      plan: ctx.plan,
-      cell: cell.id,
-      guest: cell.guest.name,
-      hypervisor: cell.hypervisor.name,
-      check: check?.id ?? BOOT_CHECK,
-      suite: check?.suite ?? 'boot',
-      state,
-      message,
-      citation: check ? check.citation : BOOT_CITATION,
-      durationMs: Date.now() - started,
-      startedAt: new Date(started).toISOString(),
-      artifacts,
-    };
-    ctx.sink.add(r);
-  };
-  const all = (state: State, message: string) => {
-    for (const c of cell.checks) record(c, state, message, Date.now());
-  };
+  await mkdir(artifactsDir, { recursive: true }).catch((e) => {
+    throw outputError(ctx.runDir, e, `artifacts of ${cell.id}`);
+  });
+  const figures: CellFigures = { bootToSshMs: null, cellMs: 0, checkMs: [], noImage: false };
+  const record = (check: Pick<Check, 'id' | 'suite' | 'citation'> | null, outcome: Outcome, started: number, artifacts: Artifact[] = []) => ctx.sink.add(resultOf(ctx, cell, check, outcome, started, artifacts));
+  const done = () => ({ ...figures, cellMs: Date.now() - cellStart });
+  const interrupted = abortedPromise(ctx.signal);
 
-  // 1. The image.
-  let image: GuestImage;
-  const t0 = Date.now();
-  try {
-    image = await resolveImage(cell.guest.image ?? cell.guest.name);
-  } catch (e) {
-    if (e instanceof NoImageError) {
-      record(null, 'skip', e.message, t0);
-      all('skip', e.message);
-      return { ...figures, cellMs: Date.now() - cellStart };
-    }
-    if (e instanceof UsageError) throw e;
-    record(null, 'error', `cannot resolve image: ${describe(e)}`, t0);
-    all('error', 'not run: the image could not be resolved (infrastructure)');
-    return { ...figures, cellMs: Date.now() - cellStart };
-  }
-
-  // 2. The machine. With snapshots per suite and more than one suite, it is saved at readiness.
+  // 1. The image, the machine and the SSH connection: boot/ssh's result. With snapshots per
+  //    suite and more than one suite, the machine is saved at readiness (suite-lives.ts).
   const lives = guestLives(cell.checks, snapshotMode(cell.hypervisor));
   let machine: Machine | null = null;
   let sh: Shell | null = null;
+  let image: GuestImage | null = null;
   const bootStart = Date.now();
   try {
-    const provider = await providerFor(cell.hypervisor, { notice: ctx.notice });
+    image = await deps.resolveImage(cell.guest.image ?? cell.guest.name);
+    const provider = await deps.providerFor(cell.hypervisor, { notice: ctx.notice });
     const kernel = image.boot.kind === 'kernel' ? image.boot.kernel : null;
     const timeouts = scaled(BASE_TIMEOUTS, await slowdownFor(cell.hypervisor, provider, kernel));
     const extraKernelArgs = [cell.guest.extraKernelArgs, cell.guest.withoutDrivers.length ? `pvconform.nomod=${cell.guest.withoutDrivers.join(',')}` : ''].filter(Boolean).join(' ');
     ctx.log(cell.id, `booting ${image.name} on ${cell.hypervisor.name}`);
-    machine = await provider.boot(
+    const os = image.os;
+    const booting = provider.boot(
       {
         cellId: cell.id,
         image,
@@ -112,100 +131,147 @@ export async function runCell(cell: Cell, ctx: CellRunContext): Promise<CellFigu
         extraKernelArgs,
         log: (m) => ctx.log(cell.id, m),
         freshPerSuite: lives.length > 1,
-        ...(image.os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(image.os, s) }),
+        ...(os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(os, s) }),
       },
       ctx.signal,
     );
+    // A machine that comes up after Ctrl-C is still stopped.
+    booting.then((m) => (ctx.signal.aborted ? m.stop() : undefined), () => {});
+    machine = await Promise.race([booting, interrupted]);
     figures.bootToSshMs = machine.bootToSshMs;
-    sh = machine.shell ?? await connectSsh(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal });
-    record(null, 'pass', `${image.name} answered SSH ${(machine.bootToSshMs / 1000).toFixed(1)} s after the start of boot (${describeOffers(machine)})`, bootStart, machine.artifacts);
+    // The provider's readiness probe hands its connection on where it has one.
+    sh = machine.shell ?? await Promise.race([deps.connect(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal }), interrupted]);
+    record(null, { state: 'pass', message: `${image.name} answered SSH ${(machine.bootToSshMs / 1000).toFixed(1)} s after the start of boot (${describeOffers(machine)})` }, bootStart, machine.artifacts);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    if (e instanceof NoImageError) {
-      // The host lacks the image (a Hyper-V base VHDX not staged, say): not applicable here.
-      record(null, 'skip', e.message, bootStart);
-      all('skip', e.message);
-      await machine?.stop().catch(() => {});
-      return { ...figures, cellMs: Date.now() - cellStart };
+    try {
+      // A guest that panicked on its way up (or between its ready marker and our login) broke
+      // its promise, whatever error its absence caused here.
+      const usable = !(e instanceof UsageError) && !(e instanceof NoImageError) && !ctx.signal.aborted;
+      const panic = usable && image ? await panicOnConsole(machine?.consoleLog ?? join(artifactsDir, 'console.log')) : null;
+      const { boot, rest } = startFailed(panic ?? e, ctx.signal.aborted);
+      figures.noImage = e instanceof NoImageError;
+      const consoleArtifact: Artifact[] = image && !figures.noImage ? [{ kind: 'console', path: relative(ctx.runDir, join(artifactsDir, 'console.log')) }] : [];
+      record(null, boot, bootStart, consoleArtifact);
+      for (const c of cell.checks) record(c, rest, Date.now());
+    } finally {
+      await sh?.close().catch(() => {});
+      await machine?.stop().catch((err) => ctx.log(cell.id, `stop failed: ${describe(err)}`));
     }
-    const consoleArtifact: Artifact = { kind: 'console', path: relative(ctx.runDir, join(artifactsDir, 'console.log')) };
-    if (e instanceof BootError) {
-      record(null, 'fail', e.message, bootStart, [consoleArtifact]);
-      all('skip', 'not run: the guest did not boot (see boot/ssh)');
-    } else {
-      record(null, 'error', `infrastructure: ${describe(e)}`, bootStart, [consoleArtifact]);
-      all('error', 'not run: the harness or host failed while booting the guest (see boot/ssh)');
-    }
-    await machine?.stop().catch(() => {});
-    return { ...figures, cellMs: Date.now() - cellStart };
+    return done();
   }
 
-  // 3. The checks.
-  const guest = await adapterFor(image.os);
+  // 2. The checks. Each planned check gets exactly one result, whatever stops when.
+  const panic = watchForPanic(machine.consoleLog);
+  /** A guest fault seen outside a check: the next check to run fails with it. */
+  let goneDown: Outcome | null = null;
+  /** Why no later check can run. */
+  let notRun: Outcome | null = null;
+  const artifacts: Artifact[] = [...machine.artifacts];
+  const saveArtifact = async (kind: string, name: string, text: string) => {
+    const path = join(artifactsDir, name);
+    await writeFile(path, text);
+    const rel = relative(ctx.runDir, path);
+    artifacts.push({ kind, path: rel });
+    return rel;
+  };
+  /** Runs one step of the cell; a panic on the console or Ctrl-C ends it at once. */
+  const step = async <T>(what: Promise<T>): Promise<T> => {
+    what.catch(() => {}); // a step overtaken by a panic or an abort still settles later
+    try {
+      return await Promise.race([what, panic.panicked, interrupted]);
+    } catch (e) {
+      throw (ctx.signal.aborted ? null : await panic.check()) ?? e;
+    }
+  };
+  /** After a step failed outside a check's verdict: what the later checks get. */
+  const stopAfter = (e: unknown, during: string) => {
+    const o = stepFailed(e, ctx.signal.aborted, during);
+    if (o.check.state === 'fail') goneDown = o.check;
+    else notRun = o.rest;
+    return o;
+  };
+  let shell = sh;
+  let guest: GuestAdapter | null = null;
   try {
-    const artifacts: Artifact[] = [...machine.artifacts];
-    const saveArtifact = async (kind: string, name: string, text: string) => {
-      const path = join(artifactsDir, name);
-      await writeFile(path, text);
-      const rel = relative(ctx.runDir, path);
-      artifacts.push({ kind, path: rel });
-      return rel;
-    };
-    await saveArtifact('dmesg', 'dmesg.txt', await bootMessagesOnce({ guest, sh })).catch((e) => ctx.log(cell.id, `could not save boot messages: ${describe(e)}`));
-    let checkCtx: CheckContext = { cell: cell.id, sh, guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
-    let broken: string | null = null;
+    guest = await deps.adapterFor(image.os);
+    try {
+      const text = await step(bootMessagesOnce({ guest, sh: shell }));
+      await saveArtifact('dmesg', 'dmesg.txt', text).catch((e) => ctx.log(cell.id, `could not save boot messages: ${describe(e)}`));
+    } catch (e) {
+      const o = stopAfter(e, 'the reading of the boot messages, before the first check');
+      if (!o.rest) ctx.log(cell.id, `could not read boot messages: ${describe(e)}`);
+    }
+    let checkCtx: CheckContext = { cell: cell.id, sh: shell, guest: guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
+    const m = machine;
     for (const [lifeIndex, life] of lives.entries()) {
-      // A fresh guest for each suite after the first (snapshots per suite): see suite-lives.ts.
-      const m: Machine = machine;
+      // A fresh guest for each suite after the first, restored from the state saved at boot.
       const needsGuest = life.checks.some((c) => !unmetRequirement(c, image.os, m.offers, m.hostKv !== undefined));
-      let lifeFailure: { state: 'fail' | 'error'; message: string } | null = null;
-      if (lifeIndex > 0 && m.restoreFresh && needsGuest && !broken) {
+      if (lifeIndex > 0 && m.restoreFresh && needsGuest && !notRun && !goneDown) {
         const restoreStart = Date.now();
         try {
-          await sh.close().catch(() => {});
-          sh = await m.restoreFresh({ coldBoot: life.coldBoot });
-          checkCtx = { ...checkCtx, sh };
-          await bootMessagesOnce({ guest, sh }).catch(() => {}); // the facts of this life, before its checks
+          await shell.close().catch(() => {});
+          shell = await step(m.restoreFresh({ coldBoot: life.coldBoot }));
+          checkCtx = { ...checkCtx, sh: shell };
+          await step(bootMessagesOnce({ guest, sh: shell })); // this life's facts, before its checks
           ctx.log(cell.id, `fresh guest for ${life.suite} in ${Date.now() - restoreStart} ms${life.coldBoot ? ' (cold boot)' : ''}`);
         } catch (e) {
-          lifeFailure = e instanceof BootError
-            ? { state: 'fail', message: `the guest of suite ${life.suite} did not come up on its cold reboot: ${e.message}` }
-            : { state: 'error', message: `not run: no fresh guest for suite ${life.suite} (infrastructure: ${describe(e)})` };
+          const during = `the restore of a fresh guest for suite ${life.suite}`;
+          const o = stopAfter(e, during);
+          // Without a fresh guest no later check can run, whatever the kind of trouble.
+          if (!o.rest && o.check.state !== 'fail') notRun = { state: 'error', message: `not run: no fresh guest for suite ${life.suite} (${o.check.message})` };
         }
       }
     for (const check of life.checks) {
       const started = Date.now();
-      if (broken) {
-        record(check, 'error', `not run: ${broken}`, started);
+      if (notRun) {
+        record(check, notRun, started);
+        continue;
+      }
+      if (goneDown) {
+        record(check, goneDown, started);
+        goneDown = null;
+        notRun = { state: 'skip', message: `not run: the guest went down (see ${check.id})` };
         continue;
       }
       const why = unmetRequirement(check, image.os, machine.offers, machine.hostKv !== undefined);
       if (why) {
-        record(check, 'skip', why, started);
+        record(check, { state: 'skip', message: why }, started);
         continue;
       }
-      if (lifeFailure) {
-        record(check, lifeFailure.state, lifeFailure.message, started);
-        continue;
-      }
+      let threw: unknown = null;
       try {
-        const verdict = await check.run(checkCtx);
+        const verdict = await step(check.run(checkCtx));
         figures.checkMs.push(Date.now() - started);
-        record(check, verdict.state, verdict.message, started, artifactsOf(artifacts));
+        record(check, { state: verdict.state, message: verdict.message }, started, artifactsOf(artifacts));
+        continue;
       } catch (e) {
-        record(check, 'error', `infrastructure: ${describe(e)}`, started, artifactsOf(artifacts));
-        if (/connection (closed|lost)/i.test(describe(e))) broken = `the SSH connection to the guest was lost (${describe(e)})`;
+        if (e instanceof OutputError) throw e;
+        threw = e;
+      }
+      const outcome = stepFailed(threw, ctx.signal.aborted, check.id);
+      record(check, outcome.check, started, artifactsOf(artifacts));
+      notRun = outcome.rest;
+      if (!notRun && threw instanceof TimeoutError) {
+        // Does the guest still answer at all? A frozen guest would otherwise cost every later
+        // check its full timeout.
+        await step(shell.exec('true', { timeoutMs: LIVENESS_MS })).catch((e2: unknown) => {
+          const o = stopAfter(e2, `the liveness probe after ${check.id} timed out`);
+          if (!goneDown && o.check.state === 'error' && !ctx.signal.aborted) notRun = guestStopped(e2, check.id);
+        });
       }
     }
     }
   } finally {
-    if (!machine.discardsGuestOnStop) await guest.powerOff?.(sh);
-    await sh.close().catch(() => {});
+    panic.stop();
+    if (!notRun && !goneDown && !ctx.signal.aborted && !machine.discardsGuestOnStop) await guest?.powerOff?.(shell);
+    await shell.close().catch(() => {});
     await machine.stop().catch((e) => ctx.log(cell.id, `stop failed: ${describe(e)}`));
   }
-  figures.cellMs = Date.now() - cellStart;
-  return figures;
+  return done();
 }
+
+/** How long a guest that just timed out gets to answer `true` before it counts as stopped. */
+const LIVENESS_MS = 10_000;
 
 function artifactsOf(list: Artifact[]): Artifact[] {
   return list.filter((a) => a.kind === 'console' || a.kind === 'dmesg');

@@ -25,7 +25,7 @@ const result = (cell: string, check: string): CheckResult => ({
   v: 1, run: 'r', plan: 'p', cell, guest: cell.split('@')[0], hypervisor: cell.split('@')[1], check, suite: 'virtio.4', state: 'pass',
   message: 'as promised', citation: null, durationMs: 12, startedAt: '2026-01-01T00:00:00Z', artifacts: [],
 });
-const figures = { bootToSshMs: 4000, cellMs: 9000, checkMs: [] };
+const figures = { bootToSshMs: 4000, cellMs: 9000, checkMs: [], noImage: false };
 
 t.test('terminal: a live line per running cell', async (t) => {
   const out = screen(true);

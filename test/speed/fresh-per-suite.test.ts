@@ -3,6 +3,7 @@
 // suite gets a guest restored from the snapshot, and leaves it all when snapshots are per cell.
 // A suite whose check asks for a cold boot gets a guest that booted again (its console shows a
 // second boot; a restored guest's does not).
+import '../../vm-images/index.ts';
 import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

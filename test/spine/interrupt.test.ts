@@ -1,5 +1,5 @@
-// Ctrl-C during boot: the run stops, QEMU is gone, the overlays and sockets are gone, and the
-// results already measured stay on disk.
+// Ctrl-C during boot: the run stops, QEMU is gone, the overlays and sockets are gone, every
+// planned check still gets its one result (error "interrupted") and the reports are written.
 import t from 'tap';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
@@ -34,5 +34,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const)
     t.ok(await until(() => qemuProcessesMentioning(out).length === 0, 5_000), 'no QEMU left');
     t.same(harnessTempDirs().filter((d) => !before.includes(d)), [], 'scratch folder (overlays, QMP socket) removed');
     t.ok(existsSync(join(out, 'results.jsonl')), 'results file kept');
+    const lines = readFileSync(join(out, 'results.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { state: string; message: string });
+    t.equal(lines.length, 8, 'every planned check still has its one result (boot/ssh and 7 checks)');
+    t.ok(lines.every((l) => l.state === 'error' && /interrupted/.test(l.message)), 'each is error "interrupted"');
+    for (const f of ['results.tap', 'junit.xml', 'report.html']) t.ok(existsSync(join(out, f)), `${f} written`);
     t.ok(existsSync(consoleLog), 'console log kept');
   });

@@ -2,13 +2,22 @@
 // scripted-guest.ts: no BSD image or Xen/Hyper-V host can run here), per kind of hypervisor. Each
 // result must be what the check's own `expected` table says for that hypervisor, so the table and
 // the logic cannot drift apart, and nothing may end in error.
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import t from 'tap';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { unmetRequirement } from '../../harness/core/checks.ts';
+import { runCell, type CellDeps } from '../../harness/run/run-cell.ts';
+import { ResultSink } from '../../harness/results/sink.ts';
+import type { Cell } from '../../harness/plan/plan.ts';
+import { fakeProvider } from '../doubles/fake-provider/index.ts';
+import { FAKE_IMAGE } from '../doubles/fake-guest/index.ts';
 import type { HostKv, Offers } from '../../harness/core/offers.ts';
 import type { DocumentedCheck, HypervisorCell } from '../../suites/probe/check-kit.ts';
 import { openbsdHypervText, openbsdWithPvbusText, openbsdXenText, netbsdXenText } from './boot-logs.ts';
 import { hypervRoot, kvmRoot, tcgRoot, userReport, xenRoot, XEN_MAC, report, node, OPENBSD_76_AUTO_POOL } from './probe-reports.ts';
-import { context, fakeHostctl, hypervPools, scriptedGuest, words, xenStore, type Script } from './scripted-guest.ts';
+import { untouchableShell, fakeHostctl, hypervPools, scriptedGuest, words, xenStore, type Script } from './scripted-guest.ts';
 
 const SUITES = ['pvbus.4', 'hostctl.8', 'hyperv.4', 'xen.4', 'xenbus.4'];
 const checks: DocumentedCheck[] = [];
@@ -42,22 +51,35 @@ const base = { virtio: [], nics: [] } satisfies Partial<Offers>;
 
 type Asserts = Pick<typeof t, 'not' | 'equal' | 'fail'>;
 
+/** Runs every check through the real runCell (the one place that maps outcomes to the four
+ *  states), with the provider and the guest as test doubles. */
 async function runAll(t: Asserts, cell: HypervisorCell, os: 'openbsd' | 'netbsd', script: Script, offers: Offers, hostKv?: HostKv) {
   const { guest } = scriptedGuest(script);
-  const ctx = context(guest, offers, hostKv);
+  const dir = mkdtempSync(join(tmpdir(), 'pvconform-test-scripted-'));
+  const sink = new ResultSink(dir);
+  try {
+    const planned: Cell = {
+      id: `${os}@${cell}`,
+      guest: { name: `${os}-scripted`, withoutDrivers: [], extraKernelArgs: '' },
+      hypervisor: { name: 'scripted', provider: 'qemu', accel: 'tcg', machine: 'q35', memoryMiB: 512, cpus: 1, devices: [], extraKernelArgs: '' } as QemuConfig,
+      suites: SUITES,
+      checks,
+    };
+    const deps: CellDeps = {
+      resolveImage: async () => ({ ...FAKE_IMAGE, name: `${os}-scripted`, os }),
+      providerFor: async () => fakeProvider({ offers, hostKv }),
+      connect: async () => ({ ...untouchableShell }),
+      adapterFor: async () => guest,
+    };
+    await runCell(planned, { run: 'r', plan: 'p', runDir: dir, workRoot: join(dir, 'work'), sink, signal: new AbortController().signal, log: () => {}, notice: () => {} }, deps);
+  } finally {
+    sink.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  t.equal(sink.results[0]?.state, 'pass', 'boot/ssh');
   for (const check of checks) {
-    const unmet = unmetRequirement(check, os, offers, hostKv !== undefined);
-    let state: string;
-    let message: string;
-    if (unmet) [state, message] = ['skip', unmet];
-    else {
-      try {
-        const verdict = await check.run(ctx);
-        [state, message] = [verdict.state, verdict.message];
-      } catch (e) {
-        [state, message] = ['error', (e as Error).message];
-      }
-    }
+    const result = sink.results.find((r) => r.check === check.id);
+    const [state, message] = [result?.state ?? 'missing', result?.message ?? 'no result'];
     t.not(state, 'error', `${check.id}: ${message}`);
     let stated = check.expected[cell] ?? '';
     const as = /^as ([a-z/]+)/.exec(stated);

@@ -5,7 +5,7 @@ import { loadMatrix } from '../../config/load.ts';
 import { makePlan } from '../../plan/plan.ts';
 import { runPlan } from '../../run/run-plan.ts';
 import { consoleProgress } from '../../run/progress.ts';
-import { installSignalCleanup } from '../../core/cleanup.ts';
+import { stopRunOnSignal } from '../../run/interrupt.ts';
 import { printSummary } from '../../run/summary.ts';
 import { finishers } from '../../run/finishers.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -13,6 +13,7 @@ import { baselineFile } from '../../history/run-ref.ts';
 import { historyRecorder } from '../record-history.ts';
 import { collectEnvironment } from '../../history/environment.ts';
 import { defaultJobs } from '../../run/jobs.ts';
+import { EXIT } from '../../core/exit-codes.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
 
@@ -45,6 +46,7 @@ export function register(program: Command): void {
     }, 0)
     .option('--expectations <file>', 'known failures (YAML) for --baseline')
     .option('--strict', 'with --baseline: any failure not in the expectations file is non-zero, old or new')
+    .option('--allow-missing-images', `a cell without its image is skip and does not make the run "nothing checked" (exit ${EXIT.nothingChecked})`)
     .option('--summary-md <file>', 'also write a Markdown summary (matrix and regressions)')
     .action(async (opts) => {
       const { config, source } = await loadMatrix(opts.config);
@@ -56,8 +58,8 @@ export function register(program: Command): void {
       const finish = await finishers({ summaryMd: opts.summaryMd, baseline: opts.baseline, expectations: opts.expectations, strict: opts.strict });
       finish.list.push(record);
       const controller = new AbortController();
-      installSignalCleanup((sig) => {
-        process.stderr.write(`\npvconform: ${sig}: stopping; results so far are in ${runDir}/results.jsonl\n`);
+      const interrupt = stopRunOnSignal((sig) => {
+        process.stderr.write(`\npvconform: ${sig}: stopping (again to quit at once); results so far are in ${runDir}/results.jsonl\n`);
         controller.abort();
       });
       const outcome = await runPlan({
@@ -70,9 +72,10 @@ export function register(program: Command): void {
         progress: consoleProgress(),
         finishers: finish.list,
         retries: opts.retries,
+        allowMissingImages: opts.allowMissingImages === true,
       });
       printSummary(outcome);
-      process.exitCode = finish.exitCode(outcome.exitCode);
+      process.exitCode = interrupt.exitCode() ?? finish.exitCode(outcome.exitCode);
     });
 }
 

@@ -145,7 +145,6 @@ export class PowerShellHost {
     try {
       result = await this.shell.exec(command, { timeoutMs });
     } catch (e) {
-      // Told apart by type (the transport's TimeoutError), never by the message's words.
       const timedOut = e instanceof TimeoutError;
       const why = timedOut ? `no answer within ${timeoutMs} ms` : describe(e).replace(command, 'powershell ...');
       this.record({ step, durationMs: Date.now() - started, ok: false, detail: why });

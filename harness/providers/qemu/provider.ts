@@ -13,7 +13,7 @@ import { QemuProcess } from '../../qemu/process.ts';
 import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
 import { macFor, qemuArgs, type QemuPaths } from './command-line.ts';
 import { probeKvm } from '../../qemu/kvm-probe.ts';
-import { connectSsh } from '../../transport/ssh.ts';
+import { connectSsh, HostUnreachableError } from '../../transport/ssh.ts';
 import { PANIC_PATTERNS, tailOf, waitForAny } from '../../qemu/console-log.ts';
 import { QEMU_WAITS } from '../../core/timeouts.ts';
 import { FreshState, snapshotStoreArgs } from './snapshot.ts';
@@ -109,6 +109,8 @@ export class QemuProvider implements Provider<QemuConfig> {
       // Readiness: the console marker is the cheapest signal; SSH confirms it.
       const whyDown = async (what: string) => {
         const tail = await tailOf(paths.consoleLog, 30);
+        // QEMU killed or crashed by a signal: the host's trouble, whatever the guest was doing.
+        if (proc.child.signalCode) return new InfraError(`QEMU died of ${proc.child.signalCode} while the guest was starting (${what.replace(/^the guest did not come up: /, '')})`);
         return new BootError(`${what}; console tail:\n${tail}`, tail);
       };
       if (image.readyMarker) {
@@ -141,7 +143,7 @@ export class QemuProvider implements Provider<QemuConfig> {
         shell = probe;
       } catch (e) {
         if (e instanceof BootError) throw e;
-        if (e instanceof TrustError) throw e;
+        if (e instanceof TrustError || e instanceof HostUnreachableError) throw e; // not the guest's fault
         throw await whyDown(`the guest did not answer SSH within ${Math.round(spec.timeouts.bootMs / 1000)} s: ${describe(e)}`);
       }
       const bootToSshMs = Date.now() - started;

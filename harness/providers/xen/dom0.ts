@@ -1,6 +1,6 @@
 // A dom0 reached over SSH: `xl` and the XenStore tools, every call with its own timeout, every
 // failure an InfraError that names the command and what dom0 said.
-import { InfraError, describe } from '../../core/errors.ts';
+import { ConnectionLostError, InfraError, TimeoutError, describe } from '../../core/errors.ts';
 import type { ExecResult, Shell } from '../../transport/shell.ts';
 import { sq } from './quote.ts';
 
@@ -53,8 +53,13 @@ export class Dom0 {
     try {
       return await this.sh.exec(command, { timeoutMs: Math.round(timeoutMs * this.slowness), stdin });
     } catch (e) {
-      if (/connection (closed|lost)/i.test(describe(e))) this.closedFlag = true;
-      throw new InfraError(`${this.where}: ${describe(e)}`);
+      // Keep the type (a lost connection, a timeout): callers tell failures apart by it.
+      if (e instanceof ConnectionLostError) {
+        this.closedFlag = true;
+        throw new ConnectionLostError(`${this.where}: ${describe(e)}`, { cause: e });
+      }
+      if (e instanceof TimeoutError) throw new TimeoutError(`${this.where}: ${describe(e)}`, e.timeoutMs, { cause: e });
+      throw new InfraError(`${this.where}: ${describe(e)}`, { cause: e });
     }
   }
 
