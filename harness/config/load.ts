@@ -60,6 +60,9 @@ function fixFor(issue: z.core.$ZodIssue, raw: unknown): string {
       return raw === null || raw === undefined ? 'the file is empty: give hypervisors, guests and suites' : `give a value of type ${issue.expected}`;
     case 'too_small':
       return issue.message;
+    case 'custom':
+      // A cross-field rule of the schema carries its own fix.
+      return typeof issue.params?.fix === 'string' ? issue.params.fix : 'see the example in README.md';
     default:
       return 'see the example in README.md';
   }

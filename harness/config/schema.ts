@@ -5,6 +5,17 @@ import { VIRTIO_CLASSES } from '../core/offers.ts';
 
 const virtioClass = z.enum(VIRTIO_CLASSES as unknown as [string, ...string[]]);
 
+/** `hyperv: {}` in a QEMU config; see qemuConfig.hyperv. */
+const hypervEnlightenments = z
+  .object({
+    /** CPUID vendor signature (at most 12 characters). Guests detect Hyper-V by
+     *  "Microsoft Hv", QEMU's default: another value hides the Hyper-V interface. */
+    vendorId: z.string().min(1).max(12).optional(),
+    /** Add QEMU's VMBus bridge (`-device vmbus-bridge`), which hyperv(4) needs to attach. */
+    vmbus: z.boolean().default(true),
+  })
+  .strict();
+
 const qemuConfig = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'use lower-case letters, digits, ".", "_" and "-"'),
@@ -18,8 +29,15 @@ const qemuConfig = z
     devices: z.array(virtioClass).default([...VIRTIO_CLASSES]),
     /** Appended to the guest's kernel command line (direct-boot images only). */
     extraKernelArgs: z.string().default(''),
+    /** Hyper-V enlightenments (QEMU's hv-* CPU flags and its VMBus bridge): the guest then sees
+     *  two interfaces, KVM and Hyper-V. The flags need KVM. */
+    hyperv: hypervEnlightenments.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.hyperv && c.accel === 'tcg')
+      ctx.addIssue({ code: 'custom', path: ['hyperv'], message: 'Hyper-V enlightenments need KVM (QEMU has the hv-* CPU flags only under KVM), and accel is tcg', params: { fix: 'set accel to auto or kvm, or remove hyperv' } });
+  });
 
 const xenConfig = z
   .object({
@@ -89,6 +107,7 @@ export const matrixConfig = z
 
 export type HypervisorConfig = z.infer<typeof hypervisorConfig>;
 export type QemuConfig = z.infer<typeof qemuConfig>;
+export type HypervEnlightenments = z.infer<typeof hypervEnlightenments>;
 export type XenConfig = z.infer<typeof xenConfig>;
 export type HypervConfig = z.infer<typeof hypervConfig>;
 export type GuestConfig = z.infer<typeof guestConfig>;

@@ -7,6 +7,7 @@ import { BootError, InfraError, describe } from '../../core/errors.ts';
 import { killOnCleanup, removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { HypervisorConfig, QemuConfig } from '../../config/schema.ts';
+import { offeredInterfaces, refuseEnlightenmentsWithoutKvm } from './hyperv-enlightenments.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { Qmp, parseUsernetHostPort } from './qmp.ts';
 import { createBlank, createOverlay } from './qemu-img.ts';
@@ -48,6 +49,7 @@ export class QemuProvider implements Provider {
     const started = Date.now();
     const image = spec.image;
     const accel = await this.chooseAccel(config, image.boot.kind === 'kernel' ? image.boot.kernel : null);
+    if (config.hyperv && accel !== 'kvm') refuseEnlightenmentsWithoutKvm(config, accel, (await probeKvm(image.boot.kind === 'kernel' ? image.boot.kernel : null)).reason);
 
     await mkdir(spec.workDir, { recursive: true });
     await mkdir(spec.artifactsDir, { recursive: true });
@@ -159,8 +161,7 @@ export class QemuProvider implements Provider {
         offers: {
           family: 'qemu',
           accel,
-          // Under TCG QEMU shows no KVM signature (lab.md §4); under KVM the guest sees "KVM".
-          interfaces: accel === 'kvm' ? ['KVM'] : [],
+          interfaces: offeredInterfaces(accel, config),
           virtio: config.devices as VirtioClass[],
           kvStore: null,
           nics: [{ mac }],
