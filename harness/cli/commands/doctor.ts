@@ -4,6 +4,8 @@ import { execa } from 'execa';
 import { statfs } from 'node:fs/promises';
 import { probeKvm } from '../../providers/qemu/kvm-probe.ts';
 import { findCachedImage } from '../../../vm-images/linux-ref/build.ts';
+import { loadMatrix } from '../../config/load.ts';
+import { diagnoseMatrix, type CellVerdict } from './doctor-matrix.ts';
 
 interface Finding {
   what: string;
@@ -43,13 +45,29 @@ export async function diagnose(): Promise<Finding[]> {
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('check this host: QEMU, whether KVM really runs a guest, image build tools, disk space')
+    .description('check this host: QEMU, whether KVM really runs a guest, image build tools, disk space; with --config, which cells of a matrix can run here and why not')
     .option('--json', 'print the findings as JSON')
-    .action(async (opts) => {
+    .option('--config <file>', 'also say, for each guest and hypervisor of this matrix file, whether this host can run it')
+    .action(async (opts: { json?: boolean; config?: string }) => {
       const findings = await diagnose();
-      if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
-      else for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'NO  '} ${f.what}: ${f.detail}\n`);
       // KVM being unusable is not a problem: TCG runs everything. Missing tools are.
-      process.exitCode = findings.every((f) => f.ok || f.what === 'KVM' || f.what === 'linux-ref image') ? 0 : 2;
+      const toolsOk = findings.every((f) => f.ok || f.what === 'KVM' || f.what === 'linux-ref image');
+      let cells: CellVerdict[] | null = null;
+      if (opts.config) {
+        const { config } = await loadMatrix(opts.config);
+        const qemu = findings.find((f) => f.what === 'QEMU');
+        const image = await findCachedImage();
+        cells = await diagnoseMatrix(config, { qemu: qemu?.ok ? qemu.detail : null, kvm: qemu?.ok ? await probeKvm(image?.kernel ?? null) : null });
+      }
+      if (opts.json) process.stdout.write(JSON.stringify(cells ? { host: findings, cells } : findings, null, 2) + '\n');
+      else {
+        for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'NO  '} ${f.what}: ${f.detail}\n`);
+        if (cells) {
+          process.stdout.write(`\n${opts.config}: which cells this host can run\n`);
+          for (const c of cells) process.stdout.write(`${c.ok ? 'ok  ' : 'NO  '} ${c.guest} on ${c.hypervisor}: ${c.reasons.join('; ')}\n`);
+        }
+      }
+      // With a matrix: exit 2 unless every cell can run here (a CI gate before `run`).
+      process.exitCode = toolsOk && (cells ?? []).every((c) => c.ok) ? 0 : 2;
     });
 }
