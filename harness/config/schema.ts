@@ -55,6 +55,9 @@ const xenConfig = z
       }).strict(),
     ]),
     type: z.enum(['pv', 'pvh', 'hvm']).default('pvh'),
+    /** Data disks (blank, raw, 64 MiB each) given to the domU as xvdb, xvdc, ...: the blkfront /
+     *  xbf attach path. The domU always has one vif (the harness reaches it through it). */
+    disks: z.number().int().min(0).max(4).default(0),
     memoryMiB: z.number().int().min(64).default(256),
     cpus: z.number().int().min(1).default(1),
     extraKernelArgs: z.string().default(''),

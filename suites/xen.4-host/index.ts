@@ -7,6 +7,7 @@ import type { Check, CheckContext } from '../../harness/core/checks.ts';
 import type { Citation } from '../../harness/core/results.ts';
 import { InfraError, describe } from '../../harness/core/errors.ts';
 import { guestIdentity, guestStore } from './guest-store.ts';
+import { formatDeviceEnds, judgeDeviceEnds, readDeviceEnds } from './frontends.ts';
 import { judgeGuestRead, judgeHostReads, judgeRefusedWrite, judgeShutdown, type Pairs } from './verdicts.ts';
 
 const SUITE = 'xen.4-host';
@@ -119,6 +120,34 @@ export const checks: Check[] = [
       const hostSees = await onHost(`reading ${path}`, () => ctx.hostKv!.read(path));
       if (hostSees !== null) await onHost(`removing ${path}`, () => ctx.hostKv!.remove(path));
       return judgeRefusedWrite(path, reply, hostSees);
+    },
+  },
+  {
+    id: `${SUITE}/vif-attached`,
+    suite: SUITE,
+    title: "the guest's network front end is connected to dom0's back end, as both see it in XenStore",
+    citation: man(XENSTORE_ACCESS),
+    requires: { families: ['xen'], kvStore: 'xenstore', hostKv: true },
+    os: GUEST_OSES,
+    async run(ctx) {
+      const ends = await readDeviceEnds(ctx, 'vif');
+      await ctx.saveArtifact('xenstore', 'xen4-host-vif.txt', formatDeviceEnds('vif', ends));
+      return judgeDeviceEnds('vif', ctx.offers.nics.length, ends);
+    },
+  },
+  {
+    id: `${SUITE}/vbd-attached`,
+    suite: SUITE,
+    title: "the guest's disk front ends are connected to dom0's back ends, as both see them in XenStore",
+    citation: man(XENSTORE_ACCESS),
+    requires: { families: ['xen'], kvStore: 'xenstore', hostKv: true },
+    os: GUEST_OSES,
+    async run(ctx) {
+      const want = ctx.offers.xenDisks ?? 0;
+      if (want === 0) return { state: 'skip', message: 'no data disk offered: give the Xen config disks: 1 (or more)' };
+      const ends = await readDeviceEnds(ctx, 'vbd');
+      await ctx.saveArtifact('xenstore', 'xen4-host-vbd.txt', formatDeviceEnds('vbd', ends));
+      return judgeDeviceEnds('vbd', want, ends);
     },
   },
   // Ends the guest: keep it the last check of the suite.

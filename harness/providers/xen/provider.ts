@@ -29,6 +29,9 @@ export interface XenProviderOptions {
   notice?: (message: string) => void;
 }
 
+/** Size of each blank data disk (`disks:` in the config). */
+const DATA_DISK_MIB = 64;
+
 /** How often the guest's console is copied while it boots. */
 const BOOT_POLL_MS = 1_000;
 
@@ -156,6 +159,8 @@ export class XenProvider implements Provider {
     try {
       await dom0.must(`mkdir -p ${sq(cellDir)}`, 10_000, `mkdir ${cellDir}`);
       const staged = await stageImage(dom0, image, cellDir, spec.log, session.nested ? pullOverHttp : sftpTransfer);
+      const dataDisks = Array.from({ length: config.disks }, (_, i) => `${cellDir}/data-${i}.raw`);
+      for (const d of dataDisks) await dom0.must(`truncate -s ${DATA_DISK_MIB}M ${sq(d)}`, 10_000, `making the data disk ${d}`);
       const additions = [ipKernelArg(address), 'pvconform.console=hvc0', config.extraKernelArgs, spec.extraKernelArgs ?? ''];
       const domain: DomainSpec = {
         name,
@@ -164,6 +169,7 @@ export class XenProvider implements Provider {
         cpus: config.cpus,
         mac,
         bridge: BRIDGE,
+        dataDisks,
         boot:
           staged.kind === 'kernel'
             ? { kind: 'kernel', kernel: staged.kernel, ramdisk: staged.ramdisk, cmdline: guestCmdline(image.boot.kind === 'kernel' ? image.boot.append : '', additions) }
@@ -199,7 +205,7 @@ export class XenProvider implements Provider {
       return {
         ssh,
         consoleLog: paths.console,
-        offers: { family: 'xen', flavour: config.type, interfaces: ['Xen'], virtio: [], kvStore: 'xenstore', nics: [{ mac }] },
+        offers: { family: 'xen', flavour: config.type, interfaces: ['Xen'], virtio: [], kvStore: 'xenstore', nics: [{ mac }], xenDisks: config.disks },
         hostKv: new XenStoreKv(dom0, domid),
         hostControl: new XlShutdown(dom0, name, domid, guestConsole, () => (domainGone = true)),
         bootToSshMs,

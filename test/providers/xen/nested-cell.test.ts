@@ -43,7 +43,7 @@ t.test('linux-ref as a PV domU on the nested Xen host: XenStore both ways, xl sh
     await provider.close();
     await rm(runDir, { recursive: true, force: true });
   });
-  const config: XenConfig = { name: 'xen-pv', provider: 'xen', host: 'nested', type: 'pv', memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
+  const config: XenConfig = { name: 'xen-pv', provider: 'xen', host: 'nested', type: 'pv', disks: 0, memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
   const artifactsDir = join(runDir, 'artifacts', 'cell');
   const cellStart = Date.now();
   const machine = await provider.boot(
