@@ -188,9 +188,12 @@ export class XenProvider implements Provider {
       if (domid === null) throw new BootError(`domain ${name} was created but is gone at once; console tail:\n${(await guestConsole.sync(), guestConsole.tail(30))}`, guestConsole.tail(30));
       spec.log(`domain ${name} is domid ${domid} (xl create took ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
 
-      const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, started, signal);
+      // The guest's boot budget starts when its domain exists: the nested host's boot, the
+      // staging and xl create (slow with a disk's hotplug under TCG) have limits of their own.
+      const domainMade = Date.now();
+      const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, domainMade, signal);
       const ssh: SshEndpoint = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
-      const deadline = started + spec.timeouts.bootMs * slowness;
+      const deadline = domainMade + spec.timeouts.bootMs * slowness;
       try {
         const probe = await connectSsh(ssh, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, signal });
         await probe.close();
