@@ -139,6 +139,7 @@ export class XenProvider implements Provider {
         });
       }
       await step('copying the console', () => guestConsole.sync());
+      if (config.disks > 0) await step('waiting for the disk hotplug to finish', () => waitForLoopRelease(dom0, cellDir, XL_TIMEOUTS.destroy));
       await step('removing dom0 files', async () => {
         await guestConsole.removeRemote();
         await dom0.must(`rm -rf ${sq(cellDir)}`, 30_000, `rm -rf ${cellDir}`);
@@ -264,5 +265,17 @@ export class XenProvider implements Provider {
         throw new BootError(`${image.name} never published its address at ${key} (xen(4)), so the harness cannot reach it; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
       await new Promise((r) => setTimeout(r, BOOT_POLL_MS));
     }
+  }
+}
+
+/** After the domain is gone, dom0's toolstack still runs the block hotplug script's `remove`,
+ *  which detaches the loop device of each file disk (38 to 58 s under TCG here). Waits for the
+ *  cell's loop devices to go, so the leak check sees the end state rather than the race. */
+async function waitForLoopRelease(dom0: HostSession['dom0'], cellDir: string, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    const r = await dom0.run(`losetup -a 2>/dev/null | grep -F ${sq(`${cellDir}/`)} || true`, 15_000);
+    if (!r.stdout.trim() || Date.now() >= until) return;
+    await new Promise((res) => setTimeout(res, 1_000));
   }
 }
