@@ -43,7 +43,7 @@ t.test('linux-ref as a PV domU on the nested Xen host: XenStore both ways, xl sh
     await provider.close();
     await rm(runDir, { recursive: true, force: true });
   });
-  const config: XenConfig = { name: 'xen-pv', provider: 'xen', host: 'nested', type: 'pv', disks: 0, memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
+  const config: XenConfig = { name: 'xen-pv', provider: 'xen', host: 'nested', type: 'pv', disks: 1, memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
   const artifactsDir = join(runDir, 'artifacts', 'cell');
   const cellStart = Date.now();
   const machine = await provider.boot(
@@ -68,6 +68,9 @@ t.test('linux-ref as a PV domU on the nested Xen host: XenStore both ways, xl sh
   const sh = await connectSsh(machine.ssh, { deadline: Date.now() + 30_000, connectTimeoutMs: 10_000 });
   t.teardown(() => sh.close());
   t.match((await sh.exec('cat /sys/hypervisor/type')).stdout, /^xen/, 'the guest sees Xen');
+  t.equal(machine.offers.xenDisks, 1, 'the data disk is offered');
+  // xen-blkfront made the data disk a block device: 64 MiB = 131072 sectors.
+  t.equal((await sh.exec('cat /sys/block/xvdb/size')).stdout.trim(), '131072', 'the guest has xvdb, 64 MiB');
   // The nested host must compute right: with XSAVE offered to it, about 1 in 12 of these came
   // back wrong or crashed the guest's md5sum (vm-images/xen-host/recipe.ts, QEMU_CPU).
   const wrong: string[] = [];
