@@ -2,7 +2,8 @@
 // device/<kind>/<id> (its front end) and dom0's backend/<kind>/<domid>/<id>. Attached means both
 // ends are Connected (XenbusStateConnected = 4) and each points at the other.
 import type { CheckContext, Verdict } from '../../harness/core/checks.ts';
-import { InfraError, describe } from '../../harness/core/errors.ts';
+import { InfraError } from '../../harness/core/errors.ts';
+import { onHost } from './on-host.ts';
 import { guestStore } from './guest-store.ts';
 
 export type DeviceKind = 'vbd' | 'vif';
@@ -22,13 +23,6 @@ export interface DeviceEnds {
   expectedFrontend: string;
 }
 
-async function onHost<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new InfraError(`dom0 ${what}: ${describe(e)}`);
-  }
-}
 
 /** Reads both ends of every device of `kind`, waiting for them to connect. */
 export async function readDeviceEnds(ctx: CheckContext, kind: DeviceKind): Promise<DeviceEnds[]> {

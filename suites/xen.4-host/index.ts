@@ -5,9 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Check, CheckContext } from '../../harness/core/checks.ts';
 import type { Citation } from '../../harness/core/results.ts';
-import { InfraError, describe } from '../../harness/core/errors.ts';
+import { InfraError } from '../../harness/core/errors.ts';
 import { guestIdentity, guestStore } from './guest-store.ts';
 import { formatDeviceEnds, judgeDeviceEnds, readDeviceEnds } from './frontends.ts';
+import { onHost } from './on-host.ts';
 import { judgeGuestRead, judgeHostReads, judgeRefusedWrite, judgeShutdown, type Pairs } from './verdicts.ts';
 
 const SUITE = 'xen.4-host';
@@ -18,14 +19,6 @@ const source = (fact: string, where: string): Citation => ({ kind: 'source', fac
 const XENSERVER = 'When running under XenServer, to let the host know that the guest has finished initializing and to allow graceful shutdown, set the following XenStore properties with hostctl(8) in rc.local(8):';
 const XENSTORE_ACCESS = 'xen driver performs HVM domU guest initialization, provides abstraction for virtual Xen interrupts, access to the XenStore configuration storage as well as a device probing facility for paravirtualized devices such as disk and network interfaces.';
 
-/** Fails over to `error` when the host side breaks: that is never the guest's fault. */
-async function onHost<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new InfraError(`dom0 ${what}: ${describe(e)}`);
-  }
-}
 
 function fresh(prefix = 'pvconform'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
