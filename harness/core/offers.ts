@@ -26,6 +26,8 @@ export interface Offers {
   kvStore: KvStore | null;
   /** NICs with the MAC address the provider chose, in order. */
   nics: { mac: string }[];
+  /** Xen: data disks (vbd) given to the domU besides its boot device. */
+  xenDisks?: number;
 }
 
 /** The host half of a key/value check: what the host sees of the guest's store. */

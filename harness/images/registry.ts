@@ -27,6 +27,8 @@ export interface ImageRecipe {
   build(name: string, opts: ImageBuildOptions): Promise<{ dir: string; reused?: boolean }>;
   /** This host's readiness to build or boot it, for `pvconform doctor`. */
   checkHost?(): Promise<HostFinding[]>;
+  /** Where its build downloads media from, for `doctor --config` to say whether it answers. */
+  mediaSource?(name: string): string;
 }
 
 const recipes: ImageRecipe[] = [];

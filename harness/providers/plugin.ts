@@ -25,6 +25,9 @@ export interface ProviderPlugin<C extends HypervisorConfigBase = HypervisorConfi
   checkConfig?(config: C): void;
   /** This host's readiness for the family, for `pvconform doctor`. */
   checkHost?(): Promise<HostFinding[]>;
+  /** Why this host cannot run cells of this config, one reason each (none: it can), for
+   *  `pvconform doctor --config`: no KVM for a config that needs it, an unreachable host... */
+  cannotRun?(config: C): Promise<string[]>;
   /** Loads the provider (its modules are read only when a cell needs them). */
   create(options: ProviderOptions): Promise<Provider>;
 }

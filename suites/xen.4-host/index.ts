@@ -5,8 +5,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Check, CheckContext } from '../../harness/core/checks.ts';
 import type { Citation } from '../../harness/core/results.ts';
-import { InfraError, describe } from '../../harness/core/errors.ts';
+import { InfraError } from '../../harness/core/errors.ts';
 import { guestIdentity, guestStore } from './guest-store.ts';
+import { formatDeviceEnds, judgeDeviceEnds, readDeviceEnds } from './frontends.ts';
+import { onHost } from './on-host.ts';
 import { judgeGuestRead, judgeHostReads, judgeRefusedWrite, judgeShutdown, type Pairs } from './verdicts.ts';
 import { pollUntil } from '../../harness/core/wait.ts';
 
@@ -18,14 +20,6 @@ const source = (fact: string, where: string): Citation => ({ kind: 'source', fac
 const XENSERVER = 'When running under XenServer, to let the host know that the guest has finished initializing and to allow graceful shutdown, set the following XenStore properties with hostctl(8) in rc.local(8):';
 const XENSTORE_ACCESS = 'xen driver performs HVM domU guest initialization, provides abstraction for virtual Xen interrupts, access to the XenStore configuration storage as well as a device probing facility for paravirtualized devices such as disk and network interfaces.';
 
-/** Fails over to `error` when the host side breaks: that is never the guest's fault. */
-async function onHost<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw new InfraError(`dom0 ${what}: ${describe(e)}`);
-  }
-}
 
 function fresh(prefix = 'pvconform'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
@@ -111,6 +105,34 @@ export const checks: Check[] = [
       const hostSees = await onHost(`reading ${path}`, () => ctx.hostKv!.read(path));
       if (hostSees !== null) await onHost(`removing ${path}`, () => ctx.hostKv!.remove(path));
       return judgeRefusedWrite(path, reply, hostSees);
+    },
+  },
+  {
+    id: `${SUITE}/vif-attached`,
+    suite: SUITE,
+    title: "the guest's network front end is connected to dom0's back end, as both see it in XenStore",
+    citation: man(XENSTORE_ACCESS),
+    requires: { families: ['xen'], kvStore: 'xenstore', hostKv: true },
+    os: GUEST_OSES,
+    async run(ctx) {
+      const ends = await readDeviceEnds(ctx, 'vif');
+      await ctx.saveArtifact('xenstore', 'xen4-host-vif.txt', formatDeviceEnds('vif', ends));
+      return judgeDeviceEnds('vif', ctx.offers.nics.length, ends);
+    },
+  },
+  {
+    id: `${SUITE}/vbd-attached`,
+    suite: SUITE,
+    title: "the guest's disk front ends are connected to dom0's back ends, as both see them in XenStore",
+    citation: man(XENSTORE_ACCESS),
+    requires: { families: ['xen'], kvStore: 'xenstore', hostKv: true },
+    os: GUEST_OSES,
+    async run(ctx) {
+      const want = ctx.offers.xenDisks ?? 0;
+      if (want === 0) return { state: 'skip', message: 'no data disk offered: give the Xen config disks: 1 (or more)' };
+      const ends = await readDeviceEnds(ctx, 'vbd');
+      await ctx.saveArtifact('xenstore', 'xen4-host-vbd.txt', formatDeviceEnds('vbd', ends));
+      return judgeDeviceEnds('vbd', want, ends);
     },
   },
   // Ends the guest: keep it the last check of the suite.

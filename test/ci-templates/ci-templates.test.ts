@@ -1,6 +1,7 @@
 // The CI templates: valid YAML with the job shapes the issue asks for, and every pvconform
 // command in them is a real command with real options, read from the CLI's own commander
 // program (the command modules main.ts lists, registered on a fresh program).
+import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import t, { type Test } from 'tap';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -122,7 +123,7 @@ t.test('GitHub Actions workflow', async (t) => {
   const wf = loadYaml(GITHUB);
   const jobs = wf.jobs as Record<string, Record<string, unknown>>;
   t.ok(wf.on, 'has triggers');
-  t.same(Object.keys(jobs).sort(), ['hyperv', 'kvm', 'report', 'xen']);
+  t.same(Object.keys(jobs).sort(), ['hyperv', 'images', 'kvm', 'report', 'xen']);
   const calls: Record<string, string[][]> = {};
   for (const [name, job] of Object.entries(jobs)) {
     t.ok(job['runs-on'], `${name}: runs-on`);
@@ -141,6 +142,21 @@ t.test('GitHub Actions workflow', async (t) => {
   t.ok(shards.length >= 2, 'more than one shard');
   t.match(kvm.container?.options, /--device \/dev\/kvm/, 'KVM passed into the job');
   t.same(calls.kvm.find((c) => c[0] === 'run')?.[calls.kvm.find((c) => c[0] === 'run')!.indexOf('--shard') + 1], '${{ matrix.shard }}/${{ strategy.job-total }}');
+  // The BSD images: one clearly named job each, cached by a recipe-and-media key, a failed build
+  // uploading its transcript; the shards need them and refuse to run without them.
+  const images = jobs.images as { name: string; strategy: { matrix: { image: string[] } }; steps: Record<string, unknown>[] };
+  t.same(images.strategy.matrix.image, ['openbsd-7.8', 'netbsd-10.1']);
+  t.match(images.name, /build image \$\{\{ matrix\.image \}\}/);
+  t.match(JSON.stringify(images.steps), /ci\/scripts\/image-cache-key\.sh/, 'images: cache key from the recipe and media');
+  const transcript = images.steps.find((s) => String(s.uses).startsWith('actions/upload-artifact'));
+  t.equal(transcript?.if, 'failure()', 'images: the build transcript is uploaded when the build fails');
+  t.match(JSON.stringify(transcript?.with), /\.cache\/images\/logs/);
+  t.ok(calls.images.some((c) => c[0] === 'images' && c[1] === 'build'), 'images: builds with pvconform');
+  t.same((jobs.kvm as { needs: string[] }).needs, ['images'], 'kvm: after the images');
+  const restores = (jobs.kvm.steps as Record<string, unknown>[]).filter((s) => String(s.uses).startsWith('actions/cache/restore'));
+  t.equal(restores.length, 2, 'kvm: restores both BSD images');
+  for (const r of restores) t.equal((r.with as Record<string, unknown>)['fail-on-cache-miss'], true, 'kvm: a missing image fails the job');
+  t.ok(calls.kvm.some((c) => c[0] === 'doctor' && c.includes('--config')), 'kvm: doctor gates the run on every cell being runnable');
   for (const host of ['xen', 'hyperv']) {
     t.same(jobs[host]['runs-on'], ['self-hosted', 'linux', host], `${host}: a self-hosted runner labelled ${host}`);
     t.match(jobs[host].if, new RegExp(`vars\\.PVCONFORM_${host.toUpperCase()} == 'true'`), `${host}: only where such a runner exists`);
@@ -171,7 +187,7 @@ t.test('GitLab CI equivalent', async (t) => {
     return { ...parent, ...job };
   };
   const jobs = Object.keys(defs).filter((k) => !k.startsWith('.'));
-  t.same(jobs.sort(), ['pvconform-hyperv', 'pvconform-kvm', 'pvconform-report', 'pvconform-xen']);
+  t.same(jobs.sort(), ['pvconform-hyperv', 'pvconform-image-build', 'pvconform-kvm', 'pvconform-report', 'pvconform-xen']);
   const calls: Record<string, string[][]> = {};
   for (const name of jobs) {
     const job = resolved(name);
@@ -187,6 +203,12 @@ t.test('GitLab CI equivalent', async (t) => {
   t.ok(Number(kvm.parallel) >= 2, 'KVM: parallel shards');
   t.same(kvm.tags, ['kvm']);
   t.ok(calls['pvconform-kvm'].some((c) => c[0] === 'run' && c.includes('$CI_NODE_INDEX/$CI_NODE_TOTAL')), 'KVM: --shard from the parallel index');
+  const build = resolved('pvconform-image-build') as { parallel: { matrix: { IMAGE: string[] }[] }; artifacts: { when: string; paths: string[] } };
+  t.same(build.parallel.matrix[0].IMAGE, ['openbsd-7.8', 'netbsd-10.1']);
+  t.equal(build.artifacts.when, 'on_failure', 'image build: keeps the transcript when it fails');
+  t.ok(build.artifacts.paths.includes('.cache/images/logs/'));
+  t.same(kvm.needs, ['pvconform-image-build'], 'KVM: after the images');
+  t.ok(calls['pvconform-kvm'].some((c) => c[0] === 'doctor' && c.includes('--config')), 'KVM: doctor gates the run');
   for (const host of ['xen', 'hyperv']) {
     const job = resolved(`pvconform-${host}`);
     t.same(job.tags, [host], `${host}: runner tagged ${host}`);
@@ -198,4 +220,13 @@ t.test('GitLab CI equivalent', async (t) => {
   t.ok(calls['pvconform-report'].some((c) => c[0] === 'merge'), 'report: merges');
   t.ok(calls['pvconform-report'].some((c) => c[0] === 'compare'), 'report: compares');
   t.ok(report.artifacts.paths.includes('runs/'), 'report: keeps the merged runs with report.html');
+});
+
+t.test('the KVM matrix runs every seed suite on every guest, plain and enlightened', async (t) => {
+  const { config } = await loadMatrix(join(ROOT, 'ci/matrix-kvm.yaml'));
+  t.same(config.guests.map((g) => g.name), ['linux-ref', 'openbsd-7.8', 'netbsd-10.1']);
+  for (const suite of ['virtio.4', 'pvbus.4', 'hostctl.8', 'hyperv.4', 'xen.4', 'xenbus.4']) t.ok(config.suites.includes(suite), suite);
+  const qemu = config.hypervisors.filter((h) => h.provider === 'qemu') as QemuConfig[];
+  t.ok(qemu.some((h) => h.hyperv), 'an enlightened variant');
+  t.ok(qemu.some((h) => !h.hyperv), 'a plain variant');
 });

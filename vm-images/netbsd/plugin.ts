@@ -3,7 +3,7 @@
 import { registerImage } from '../../harness/images/registry.ts';
 import { resolveBsdImage } from '../../harness/images/recipes/bsd-images.ts';
 import { buildNetbsd, NETBSD_RECIPE_VERSION } from './build.ts';
-import { parseNetbsdName } from './release.ts';
+import { DEFAULT_NETBSD_MIRROR, parseNetbsdName } from './release.ts';
 
 registerImage({
   names: 'netbsd-<release> (e.g. netbsd-10.1)',
@@ -11,5 +11,6 @@ registerImage({
   recipeVersion: NETBSD_RECIPE_VERSION,
   checkName: (name) => void parseNetbsdName(name),
   resolve: (name, opts) => resolveBsdImage(name, opts),
+  mediaSource: () => DEFAULT_NETBSD_MIRROR,
   build: (name, opts) => buildNetbsd(name, opts),
 });

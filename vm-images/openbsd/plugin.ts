@@ -3,7 +3,7 @@
 import { registerImage } from '../../harness/images/registry.ts';
 import { resolveBsdImage } from '../../harness/images/recipes/bsd-images.ts';
 import { buildOpenbsd, OPENBSD_RECIPE_VERSION } from './build.ts';
-import { parseOpenbsdName } from './release.ts';
+import { DEFAULT_OPENBSD_MIRROR, parseOpenbsdName } from './release.ts';
 
 registerImage({
   names: 'openbsd-<release> (e.g. openbsd-7.8)',
@@ -11,5 +11,6 @@ registerImage({
   recipeVersion: OPENBSD_RECIPE_VERSION,
   checkName: (name) => void parseOpenbsdName(name),
   resolve: (name, opts) => resolveBsdImage(name, opts),
+  mediaSource: () => DEFAULT_OPENBSD_MIRROR,
   build: (name, opts) => buildOpenbsd(name, opts),
 });

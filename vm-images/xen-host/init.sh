@@ -8,6 +8,12 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm /run /tmp
 mount -t devpts devpts /dev/pts
+# devtmpfs has no /dev/fd or /dev/stdin (udev makes them elsewhere); the hotplug scripts' lock
+# (locking.sh: stat -L /dev/stdin) spins for ever without them.
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
 ln -sfn /run /var/run

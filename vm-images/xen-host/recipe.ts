@@ -1,6 +1,6 @@
 // What goes into the nested Xen host (lab.md §3): Debian packages only. Bump RECIPE_VERSION
 // whenever the way the image is assembled changes, so caches rebuild.
-export const RECIPE_VERSION = 1;
+export const RECIPE_VERSION = 2;
 
 /** Resolves to the generic kernel: the cloud flavour has no dom0 support (CONFIG_XEN_DOM0). */
 export const KERNEL_META_PACKAGE = 'linux-image-amd64';
@@ -41,6 +41,8 @@ export const PACKAGES = [
   'libgmp10',
   // SFTP: the provider stages guest images into dom0 the way it does on a real host.
   'openssh-sftp-server',
+  // flock: the block hotplug script's lock (locking.sh) needs it; busybox has none.
+  'util-linux',
 ];
 
 /** Executables copied into dom0 (with their shared-library closure), relative to the unpacked tree. */
@@ -55,6 +57,7 @@ export const PROGRAMS = [
   'usr/sbin/dropbear',
   'usr/lib/openssh/sftp-server',
   'bin/bash',
+  'usr/bin/flock',
 ];
 
 /** Loaded with dlopen, so no ELF closure finds them. glibc's pthread_cancel needs libgcc_s

@@ -8,6 +8,8 @@ import { guestOsPlugins } from '../../guests/registry.ts';
 import '../../guests/index.ts';
 import { imageRecipes } from '../../images/registry.ts';
 import '../../../vm-images/index.ts';
+import { loadMatrix } from '../../config/load.ts';
+import { diagnoseMatrix, type CellVerdict } from './doctor-matrix.ts';
 
 export async function diagnose(): Promise<HostFinding[]> {
   const findings: HostFinding[] = [];
@@ -24,13 +26,23 @@ export async function diagnose(): Promise<HostFinding[]> {
 export function register(program: Command): void {
   program
     .command('doctor')
-    .description('check this host: QEMU, whether KVM really runs a guest, image build tools, disk space')
+    .description('check this host: QEMU, whether KVM really runs a guest, image build tools, disk space; with --config, which cells of a matrix can run here and why not')
     .option('--json', 'print the findings as JSON')
-    .action(async (opts) => {
+    .option('--config <file>', 'also say, for each guest and hypervisor of this matrix file, whether this host can run it')
+    .action(async (opts: { json?: boolean; config?: string }) => {
       const findings = await diagnose();
-      if (opts.json) process.stdout.write(JSON.stringify(findings, null, 2) + '\n');
-      else for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'NO  '} ${f.what}: ${f.detail}\n`);
-      // KVM being unusable is not a problem: TCG runs everything. Missing tools are.
-      process.exitCode = findings.every((f) => f.ok || f.optional) ? 0 : 2;
+      let cells: CellVerdict[] | null = null;
+      if (opts.config) cells = await diagnoseMatrix((await loadMatrix(opts.config)).config);
+      if (opts.json) process.stdout.write(JSON.stringify(cells ? { host: findings, cells } : findings, null, 2) + '\n');
+      else {
+        for (const f of findings) process.stdout.write(`${f.ok ? 'ok  ' : 'NO  '} ${f.what}: ${f.detail}\n`);
+        if (cells) {
+          process.stdout.write(`\n${opts.config}: which cells this host can run\n`);
+          for (const c of cells) process.stdout.write(`${c.ok ? 'ok  ' : 'NO  '} ${c.guest} on ${c.hypervisor}: ${c.reasons.join('; ')}\n`);
+        }
+      }
+      // KVM being unusable is not a problem: TCG runs everything. Missing tools are. With a
+      // matrix: exit 2 unless every cell can run here (a CI gate before `run`).
+      process.exitCode = findings.every((f) => f.ok || f.optional) && (cells ?? []).every((c) => c.ok) ? 0 : 2;
     });
 }

@@ -3,6 +3,7 @@
 import { registerProvider } from '../registry.ts';
 import { hypervConfig, type HypervConfig } from './config.ts';
 import { checkHypervConfig } from './config-check.ts';
+import { tcpProblem } from '../../core/host-tools.ts';
 
 registerProvider<HypervConfig>({
   family: 'hyperv',
@@ -10,5 +11,9 @@ registerProvider<HypervConfig>({
   expectationCells: ['hyperv'],
   cellOf: () => 'hyperv',
   checkConfig: checkHypervConfig,
+  cannotRun: async (config) => {
+    const why = await tcpProblem(config.host.address, config.host.port);
+    return why ? [`no Hyper-V host: ${config.host.address}:${config.host.port} does not answer SSH from here (${why})`] : [];
+  },
   create: async () => new (await import('./provider.ts')).HypervProvider(),
 });

@@ -3,6 +3,7 @@
 import type { QemuConfig } from './config.ts';
 import type { GuestImage } from '../../images/guest-image.ts';
 import type { VirtioClass } from '../../core/offers.ts';
+import { hypervCpuSuffix, hypervDevices } from './hyperv-enlightenments.ts';
 
 export interface QemuPaths {
   consoleLog: string;
@@ -24,7 +25,7 @@ export interface QemuLaunch {
 
 export function qemuArgs(image: GuestImage, config: QemuConfig, paths: QemuPaths, launch: QemuLaunch): string[] {
   const offered = new Set<VirtioClass>(config.devices as VirtioClass[]);
-  const cpu = config.cpu ?? (launch.accel === 'kvm' ? 'host' : 'max');
+  const cpu = (config.cpu ?? (launch.accel === 'kvm' ? 'host' : 'max')) + hypervCpuSuffix(config.hyperv);
   const args = [
     '-accel', launch.accel,
     '-machine', config.machine,
@@ -57,6 +58,7 @@ export function qemuArgs(image: GuestImage, config: QemuConfig, paths: QemuPaths
     args.push('-device', 'virtio-serial-pci', '-chardev', `file,id=vc0,path=${paths.virtconsoleLog}`, '-device', 'virtconsole,chardev=vc0');
   if (offered.has('balloon')) args.push('-device', 'virtio-balloon-pci');
   if (offered.has('rng')) args.push('-device', 'virtio-rng-pci');
+  args.push(...hypervDevices(config.hyperv));
   return args;
 }
 

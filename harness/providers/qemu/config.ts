@@ -7,6 +7,17 @@ const virtioClass = z.enum(VIRTIO_CLASSES as unknown as [string, ...string[]]);
 /** Machine and CPU names go into QEMU's argv: one option value, no way to smuggle another. */
 const qemuWord = (what: string) => word(256).regex(/^[A-Za-z0-9][A-Za-z0-9._,=+-]*$/, what);
 
+/** `hyperv: {}` in a QEMU config; see qemuConfig.hyperv. */
+const hypervEnlightenments = z
+  .object({
+    /** CPUID vendor signature (at most 12 characters). Guests detect Hyper-V by
+     *  "Microsoft Hv", QEMU's default: another value hides the Hyper-V interface. */
+    vendorId: word(12).optional(),
+    /** Add QEMU's VMBus bridge (`-device vmbus-bridge`), which hyperv(4) needs to attach. */
+    vmbus: z.boolean().default(true),
+  })
+  .strict();
+
 export const qemuConfig = z
   .object({
     name: configName(),
@@ -23,7 +34,15 @@ export const qemuConfig = z
     /** per-suite (when absent): every suite gets a fresh guest restored from a snapshot taken
      *  at boot; per-cell: all suites of a cell share one guest. */
     snapshots: z.enum(['per-suite', 'per-cell']).optional(),
+    /** Hyper-V enlightenments (QEMU's hv-* CPU flags and its VMBus bridge): the guest then sees
+     *  two interfaces, KVM and Hyper-V. The flags need KVM. */
+    hyperv: hypervEnlightenments.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    if (c.hyperv && c.accel === 'tcg')
+      ctx.addIssue({ code: 'custom', path: ['hyperv'], message: 'Hyper-V enlightenments need KVM (QEMU has the hv-* CPU flags only under KVM), and accel is tcg. Fix: set accel to auto or kvm, or remove hyperv' });
+  });
 
 export type QemuConfig = z.infer<typeof qemuConfig>;
+export type HypervEnlightenments = z.infer<typeof hypervEnlightenments>;

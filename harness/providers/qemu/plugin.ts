@@ -8,5 +8,6 @@ registerProvider<QemuConfig>({
   expectationCells: ['qemu/kvm', 'qemu/tcg'],
   cellOf: (offers) => (offers.accel === 'tcg' ? 'qemu/tcg' : 'qemu/kvm'),
   checkHost: async () => (await import('./host-check.ts')).qemuHostFindings(),
+  cannotRun: async (config) => (await import('./cell-check.ts')).qemuCannotRun(config),
   create: async (options) => new (await import('./provider.ts')).QemuProvider({ notice: options.notice }),
 });

@@ -7,6 +7,7 @@ import { removeOnCleanup } from '../../core/cleanup.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { HypervisorConfigBase } from '../plugin.ts';
 import type { QemuConfig } from './config.ts';
+import { offeredInterfaces, refuseEnlightenmentsWithoutKvm } from './hyperv-enlightenments.ts';
 import type { VirtioClass } from '../../core/offers.ts';
 import { parseUsernetHostPort } from '../../qemu/qmp.ts';
 import { QemuProcess } from '../../qemu/process.ts';
@@ -52,6 +53,7 @@ export class QemuProvider implements Provider<QemuConfig> {
     const started = Date.now();
     const image = spec.image;
     const accel = await this.chooseAccel(config, image.boot.kind === 'kernel' ? image.boot.kernel : null);
+    if (config.hyperv && accel !== 'kvm') refuseEnlightenmentsWithoutKvm(config, accel, (await probeKvm(image.boot.kind === 'kernel' ? image.boot.kernel : null)).reason);
 
     await mkdir(spec.workDir, { recursive: true });
     await mkdir(spec.artifactsDir, { recursive: true });
@@ -160,8 +162,7 @@ export class QemuProvider implements Provider<QemuConfig> {
         offers: {
           family: 'qemu',
           accel,
-          // Under TCG QEMU shows no KVM signature (lab.md §4); under KVM the guest sees "KVM".
-          interfaces: accel === 'kvm' ? ['KVM'] : [],
+          interfaces: offeredInterfaces(accel, config),
           virtio: config.devices as VirtioClass[],
           kvStore: null,
           nics: [{ mac }],

@@ -10,6 +10,9 @@ export const xenConfig = z
     /** dom0 to reach over SSH; `nested` boots the test host of vm-images/xen-host under QEMU. */
     host: z.union([z.literal('nested'), z.object({ ...sshHostFields(), user: word(64).default('root') }).strict()]),
     type: z.enum(['pv', 'pvh', 'hvm']).default('pvh'),
+    /** Data disks (blank, raw, 64 MiB each) given to the domU as xvdb, xvdc, ...: the blkfront /
+     *  xbf attach path. The domU always has one vif (the harness reaches it through it). */
+    disks: z.number().int().min(0).max(4).default(0),
     memoryMiB: memoryMiB(64, 256),
     cpus: cpus(),
     extraKernelArgs: kernelArgs(),

@@ -11,13 +11,31 @@ export interface Dom0Inventory {
   xenstoreDomains: string[];
   /** Cell folders under the harness's state directory. */
   cellDirs: string[];
+  /** Loop devices in use (`losetup -a`): the block hotplug script makes one per file disk. */
+  loopDevices: string[];
+  /** Back-end nodes: `vbd/<domid>`, `vif/<domid>` under /local/domain/0/backend. */
+  backends: string[];
+  /** vif network interfaces in dom0. */
+  vifs: string[];
 }
 
 export async function takeInventory(dom0: Dom0): Promise<Dom0Inventory> {
   const domains = (await dom0.domains()).map((d) => `${d.name} (${d.id})`);
   const xenstoreDomains = (await dom0.xsList('/local/domain')) ?? [];
   const dirs = await dom0.run(`ls -1 ${sq(CELLS_DIR)} 2>/dev/null || true`, 10_000);
-  return { domains, xenstoreDomains, cellDirs: dirs.stdout.split('\n').filter(Boolean) };
+  const loops = await dom0.run('losetup -a 2>/dev/null || true', 10_000);
+  const backends: string[] = [];
+  for (const kind of ['vbd', 'vif']) for (const id of (await dom0.xsList(`/local/domain/0/backend/${kind}`)) ?? []) backends.push(`${kind}/${id}`);
+  const nets = await dom0.run('ls -1 /sys/class/net 2>/dev/null || true', 10_000);
+  const lines = (text: string) => text.split('\n').filter(Boolean);
+  return {
+    domains,
+    xenstoreDomains,
+    cellDirs: lines(dirs.stdout),
+    loopDevices: lines(loops.stdout).map((l) => l.split(':')[0]),
+    backends,
+    vifs: lines(nets.stdout).filter((n) => /^vif\d/.test(n)),
+  };
 }
 
 /** Everything present in `after` that was not in `before`, one line each. */
@@ -27,6 +45,9 @@ export function leaks(before: Dom0Inventory, after: Dom0Inventory): string[] {
     ...added(before.domains, after.domains).map((d) => `domain ${d} still exists`),
     ...added(before.xenstoreDomains, after.xenstoreDomains).map((id) => `XenStore still has /local/domain/${id}`),
     ...added(before.cellDirs, after.cellDirs).map((d) => `dom0 still has ${CELLS_DIR}/${d}`),
+    ...added(before.loopDevices, after.loopDevices).map((d) => `loop device ${d} is still attached`),
+    ...added(before.backends, after.backends).map((b) => `XenStore still has /local/domain/0/backend/${b}`),
+    ...added(before.vifs, after.vifs).map((v) => `interface ${v} still exists`),
   ];
 }
 
@@ -36,5 +57,8 @@ export function formatInventory(label: string, inv: Dom0Inventory): string {
     `domains: ${inv.domains.join(', ') || '(none)'}`,
     `/local/domain: ${inv.xenstoreDomains.join(', ') || '(none)'}`,
     `${CELLS_DIR}: ${inv.cellDirs.join(', ') || '(empty)'}`,
+    `loop devices: ${inv.loopDevices.join(', ') || '(none)'}`,
+    `backends: ${inv.backends.join(', ') || '(none)'}`,
+    `vifs: ${inv.vifs.join(', ') || '(none)'}`,
   ].join('\n');
 }

@@ -8,5 +8,6 @@ registerProvider<XenConfig>({
   configSchema: xenConfig,
   expectationCells: ['xen'],
   cellOf: () => 'xen',
+  cannotRun: async (config) => (await import('./cell-check.ts')).xenCannotRun(config),
   create: async (options) => new (await import('./provider.ts')).XenProvider({ notice: options.notice }),
 });

@@ -11,6 +11,8 @@ export interface DomainSpec {
   /** The MAC the harness chose for the guest's first vif. */
   mac: string;
   bridge: string;
+  /** Raw files in dom0 given to the guest as data disks xvdb, xvdc, ... */
+  dataDisks?: string[];
   boot:
     | { kind: 'kernel'; kernel: string; ramdisk: string; cmdline: string }
     | { kind: 'disk'; target: string; format: 'qcow2' | 'raw' };
@@ -35,10 +37,12 @@ export function xlConfig(spec: DomainSpec): string {
     'on_reboot = "destroy"',
     'on_crash = "preserve"',
   ];
+  const data = (spec.dataDisks ?? []).map((target, i) => str('disk', `format=raw,vdev=xvd${String.fromCharCode(98 + i)},access=rw,target=${target}`));
   if (spec.boot.kind === 'kernel') {
     lines.push(`kernel = ${str('kernel', spec.boot.kernel)}`, `ramdisk = ${str('ramdisk', spec.boot.ramdisk)}`, `cmdline = ${str('cmdline', spec.boot.cmdline)}`);
+    if (data.length) lines.push(`disk = [ ${data.join(', ')} ]`);
   } else {
-    lines.push(`disk = [ ${str('disk', `format=${spec.boot.format},vdev=xvda,access=rw,target=${spec.boot.target}`)} ]`);
+    lines.push(`disk = [ ${[str('disk', `format=${spec.boot.format},vdev=xvda,access=rw,target=${spec.boot.target}`), ...data].join(', ')} ]`);
     if (spec.type === 'hvm') lines.push('boot = "c"', 'serial = "pty"');
   }
   return lines.join('\n') + '\n';

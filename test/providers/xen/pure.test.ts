@@ -36,6 +36,13 @@ t.test('xl config: a disk image gets one disk, target last; HVM boots from it', 
   t.notMatch(cfg, /^kernel/m);
 });
 
+t.test('xl config: data disks are raw xvdb, xvdc... after the boot disk', async (t) => {
+  const direct = xlConfig({ name: 'pvc-c', type: 'pv', memoryMiB: 192, cpus: 1, mac: 'm', bridge: 'b', dataDisks: ['/c/data-0.raw', '/c/data-1.raw'], boot: { kind: 'kernel', kernel: '/k', ramdisk: '/r', cmdline: '' } });
+  t.match(direct, /^disk = \[ "format=raw,vdev=xvdb,access=rw,target=\/c\/data-0.raw", "format=raw,vdev=xvdc,access=rw,target=\/c\/data-1.raw" \]$/m);
+  const disk = xlConfig({ name: 'pvc-d', type: 'hvm', memoryMiB: 512, cpus: 1, mac: 'm', bridge: 'b', dataDisks: ['/c/data-0.raw'], boot: { kind: 'disk', target: '/c/disk.qcow2', format: 'qcow2' } });
+  t.match(disk, /^disk = \[ "format=qcow2,vdev=xvda,access=rw,target=\/c\/disk.qcow2", "format=raw,vdev=xvdb,access=rw,target=\/c\/data-0.raw" \]$/m);
+});
+
 t.test('xl config refuses what its strings cannot carry', async (t) => {
   t.throws(() => xlConfig({ name: 'a"b', type: 'pv', memoryMiB: 64, cpus: 1, mac: 'm', bridge: 'b', boot: { kind: 'kernel', kernel: 'k', ramdisk: 'r', cmdline: '' } }), InfraError);
 });
@@ -69,10 +76,17 @@ t.test('addresses are handed out once; MACs are Xen-OUI, stable and distinct', a
 });
 
 t.test('the leak diff names what appeared during a cell', async (t) => {
-  const before: Dom0Inventory = { domains: ['Domain-0 (0)'], xenstoreDomains: ['0'], cellDirs: [] };
+  const before: Dom0Inventory = { domains: ['Domain-0 (0)'], xenstoreDomains: ['0'], cellDirs: [], loopDevices: [], backends: [], vifs: [] };
   t.same(leaks(before, before), []);
-  const after: Dom0Inventory = { domains: ['Domain-0 (0)', 'pvc-x (4)'], xenstoreDomains: ['0', '4'], cellDirs: ['pvc-x'] };
-  t.same(leaks(before, after), ['domain pvc-x (4) still exists', 'XenStore still has /local/domain/4', 'dom0 still has /var/lib/pvconform/cells/pvc-x']);
+  const after: Dom0Inventory = { domains: ['Domain-0 (0)', 'pvc-x (4)'], xenstoreDomains: ['0', '4'], cellDirs: ['pvc-x'], loopDevices: ['/dev/loop0'], backends: ['vbd/4'], vifs: ['vif4.0'] };
+  t.same(leaks(before, after), [
+    'domain pvc-x (4) still exists',
+    'XenStore still has /local/domain/4',
+    'dom0 still has /var/lib/pvconform/cells/pvc-x',
+    'loop device /dev/loop0 is still attached',
+    'XenStore still has /local/domain/0/backend/vbd/4',
+    'interface vif4.0 still exists',
+  ]);
 });
 
 t.test("the nested host's QEMU argv: multiboot Xen, dom0 as modules, the TCG traps avoided", async (t) => {

@@ -42,7 +42,7 @@ async function closedPort(): Promise<number> {
 }
 
 function remote(address: string, port: number, privateKey: string, hostKey: string): XenConfig {
-  return { name: 'xen-remote', provider: 'xen', host: { address, port, user: 'root', privateKey, hostKey }, type: 'pv', memoryMiB: 128, cpus: 1, extraKernelArgs: '' };
+  return { name: 'xen-remote', provider: 'xen', host: { address, port, user: 'root', privateKey, hostKey }, type: 'pv', disks: 0, memoryMiB: 128, cpus: 1, extraKernelArgs: '' };
 }
 
 t.test('a Xen host by address', async (t) => {
