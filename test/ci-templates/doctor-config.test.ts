@@ -47,9 +47,9 @@ t.test('Xen and Hyper-V hosts: an unreachable host and a missing nested host are
   const file = join(dir, 'm.yaml');
   writeFileSync(file, [
     'hypervisors:',
-    '  - {name: xen-far, provider: xen, host: {address: 127.0.0.1, port: 1, privateKey: /k, hostKey: "ssh-ed25519 AAAA"}}',
+    '  - {name: xen-far, provider: xen, host: {address: 127.0.0.1, port: 1, privateKey: /k, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFP8XN0ik/RxEUET5TTzPGwb68Pk14YQiGhLs4w9ghHy"}}',
     '  - {name: xen-nested, provider: xen, host: nested}',
-    '  - {name: hv-far, provider: hyperv, host: {address: 127.0.0.1, port: 1, user: u, privateKey: /k, hostKey: "ssh-ed25519 AAAA"}}',
+    '  - {name: hv-far, provider: hyperv, host: {address: 127.0.0.1, port: 1, user: u, privateKey: /k, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFP8XN0ik/RxEUET5TTzPGwb68Pk14YQiGhLs4w9ghHy"}}',
     'guests: [{name: linux-ref}]',
     'suites: [xen.4]',
     '',
