@@ -23,7 +23,7 @@ import { qemuArgs } from '../harness/providers/qemu/command-line.ts';
 import type { QemuConfig } from '../harness/providers/qemu/config.ts';
 import { BASE_TIMEOUTS, scaled } from '../harness/core/timeouts.ts';
 import { connectSsh } from '../harness/transport/ssh.ts';
-import type { ExecOptions, Shell } from '../harness/transport/shell.ts';
+import type { ExecOptions, Shell } from '../harness/core/shell.ts';
 import { installSignalCleanup, killOnCleanup, removeOnCleanup } from '../harness/core/cleanup.ts';
 import { matrixConfig } from '../harness/config/schema.ts';
 import { makePlan } from '../harness/plan/plan.ts';

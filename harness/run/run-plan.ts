@@ -129,7 +129,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
   const emptyShard = cells.length === 0 && opts.shard != null;
   const exitCode = emptyShard ? EXIT.ok : exitCodeFor({ ...totals, cellsWithoutImage, allowMissingImages: opts.allowMissingImages });
   if (exitCode === EXIT.nothingChecked)
-    progress.notice(cellsWithoutImage && !opts.allowMissingImages ? `${cellsWithoutImage} cell(s) had no image: nothing was checked there (exit ${EXIT.nothingChecked}; --allow-missing-images accepts that)` : `no check passed or failed: nothing was checked (exit ${EXIT.nothingChecked})`);
+    progress.notice(cellsWithoutImage && !opts.allowMissingImages ? `${cellsWithoutImage} cell(s) could not run on this host (no image, or a need such as KVM; see their boot/ssh): nothing was checked there (exit ${EXIT.nothingChecked}; --allow-missing-images accepts that)` : `no check passed or failed: nothing was checked (exit ${EXIT.nothingChecked})`);
   await output('results.tap', () => writeTap(runDir, sink.results));
   await output('junit.xml', () => writeJunit(runDir, sink.results));
   await output('run.json', () => writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures, coreUse }, null, 2) + '\n'));

@@ -5,7 +5,7 @@
 import type { Check } from '../core/checks.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
 import type { GuestOs } from '../core/checks.ts';
-import type { Shell } from '../transport/shell.ts';
+import type { Shell } from '../core/shell.ts';
 import { adapterFor } from '../guests/registry.ts';
 import { isProbeGuest } from '../../suites/probe/guest-ops.ts';
 

@@ -3,7 +3,7 @@
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { readFile } from 'node:fs/promises';
 import { ConnectionLostError, InfraError, TimeoutError, TrustError, describe } from '../core/errors.ts';
-import type { ExecOptions, ExecResult, Shell, SshEndpoint } from './shell.ts';
+import type { ExecOptions, ExecResult, Shell, SshEndpoint } from '../core/shell.ts';
 import { pinnedHostKey, type PublicKey } from './host-key.ts';
 
 export interface ConnectOptions {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node
 import { join } from 'node:path';
 import { BIN, qemuProcessesMentioning } from '../helpers/cli.ts';
 import { connectSsh } from '../../harness/transport/ssh.ts';
-import type { Shell } from '../../harness/transport/shell.ts';
+import type { Shell } from '../../harness/core/shell.ts';
 import { resolveLinuxRef } from '../../vm-images/linux-ref/image.ts';
 
 export interface RunHandle {

@@ -21,7 +21,7 @@ t.test('OpenBSD and NetBSD cells without an image are skip with the build comman
       t.match(r.all, /no check passed or failed/, 'and says why');
     } else {
       t.equal(r.exitCode, EXIT.nothingChecked, `nothing checked: exit 4 (output:\n${r.all})`);
-      t.match(r.all, /2 cell\(s\) had no image/, 'and says why');
+      t.match(r.all, /2 cell\(s\) could not run on this host \(no image/, 'and says why');
     }
     const results = readResults(out);
     t.equal(results.length, 4, 'boot/ssh and the one check, for each cell');

@@ -1,7 +1,7 @@
 // A dom0 reached over SSH: `xl` and the XenStore tools, every call with its own timeout, every
 // failure an InfraError that names the command and what dom0 said.
 import { ConnectionLostError, InfraError, TimeoutError, describe } from '../../core/errors.ts';
-import type { ExecResult, Shell } from '../../transport/shell.ts';
+import type { ExecResult, Shell } from '../../core/shell.ts';
 import { sq } from './quote.ts';
 
 /** Per-verb limits for `xl`, before the host's slowness factor. */

@@ -1,7 +1,7 @@
 // TEST DOUBLE: a guest that exists only as answers to commands. Its shell can be told to lose
 // the connection, time out or hang, and its checks to pass, fail, skip or throw, so runCell's
 // mapping to the four states is tested without a VM (the real guest: test/spine, test/faults).
-import type { ExecOptions, ExecResult, Shell } from '../../../harness/transport/shell.ts';
+import type { ExecOptions, ExecResult, Shell } from '../../../harness/core/shell.ts';
 import type { GuestAdapter } from '../../../harness/core/guest-adapter.ts';
 import type { Check, CheckContext, Requirements, Verdict } from '../../../harness/core/checks.ts';
 import type { GuestImage } from '../../../harness/images/guest-image.ts';
