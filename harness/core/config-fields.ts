@@ -37,3 +37,7 @@ export const port = () => z.number().int().min(1).max(65535).default(22);
 /** One line of text a host tool is given: bounded, no control characters. */
 export const word = (max: number) =>
   z.string().min(1, 'must not be empty').max(max, `at most ${max} characters`).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
+
+/** per-suite (when absent): every suite gets a fresh guest restored from the state saved at
+ *  boot, where the provider can save one; per-cell: all suites of a cell share one guest. */
+export const snapshots = () => z.enum(['per-suite', 'per-cell']).optional();

@@ -74,6 +74,9 @@ export interface Provider<C extends HypervisorConfig = HypervisorConfig> {
   /** Throws BootError when the guest does not come up, InfraError when the host breaks.
    *  Honours `signal`: on abort it tears down what it started and rejects. */
   boot(spec: BootSpec<C>, signal: AbortSignal): Promise<Machine>;
+  /** What the config alone says the guest will be offered, before any boot (the family, its
+   *  virtio devices...): a cell whose second suite could not run anyway saves no fresh state. */
+  offersBeforeBoot?(config: C): Partial<Offers>;
   /** The factor every wait grows by for this config (2 under TCG, say); 1 when absent. */
   slowdown?(config: HypervisorConfig, kernel: string | null): Promise<number>;
   /** Releases what the provider keeps between the cells of a run (a nested Xen host, a dom0

@@ -21,7 +21,7 @@ import type { ResultSink } from '../results/sink.ts';
 import { guestStopped, startFailed, stepFailed, type Outcome } from './cell-outcome.ts';
 import { outputError } from '../results/output-error.ts';
 import { panicOnConsole, watchForPanic } from './panic-watch.ts';
-import { guestLives, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
+import { guestLives, livesThatMayRun, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
 import { bootMessagesOnce } from '../../suites/probe/gather.ts';
 import { BOOT_CHECK } from '../core/results.ts';
 
@@ -130,7 +130,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
         timeouts,
         extraKernelArgs,
         log: (m) => ctx.log(cell.id, m),
-        freshPerSuite: lives.length > 1,
+        freshPerSuite: livesThatMayRun(lives, os, provider.offersBeforeBoot?.(cell.hypervisor) ?? {}) > 1,
         ...(os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(os, s) }),
       },
       ctx.signal,
@@ -203,10 +203,14 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
     }
     let checkCtx: CheckContext = { cell: cell.id, sh: shell, guest: guest, offers: machine.offers, hostKv: machine.hostKv, hostControl: machine.hostControl, saveArtifact };
     const m = machine;
+    /** A check ran in this guest since it was booted or restored: the next suite needs a fresh one. */
+    let used = false;
     for (const [lifeIndex, life] of lives.entries()) {
-      // A fresh guest for each suite after the first, restored from the state saved at boot.
+      // A fresh guest for each suite after the first, restored from the state saved at boot;
+      // not when every earlier check skipped (reading the boot messages changes nothing).
       const needsGuest = life.checks.some((c) => !unmetRequirement(c, image.os, m.offers, m.hostKv !== undefined));
-      if (lifeIndex > 0 && m.restoreFresh && needsGuest && !notRun && !goneDown) {
+      if (lifeIndex > 0 && m.restoreFresh && needsGuest && used && !notRun && !goneDown) {
+        used = false;
         const restoreStart = Date.now();
         try {
           await shell.close().catch(() => {});
@@ -239,6 +243,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
         continue;
       }
       let threw: unknown = null;
+      used = true;
       try {
         const verdict = await step(check.run(checkCtx));
         figures.checkMs.push(Date.now() - started);

@@ -85,9 +85,11 @@ export const MODULES = [
   'virtio-rng',
 ];
 
-/** Memory of the QEMU machine and of dom0; the rest is for domUs. */
-export const MACHINE_MEMORY_MIB = 1536;
-export const DOM0_MEMORY_MIB = 512;
+/** Memory of the QEMU machine and of dom0; the rest is for domUs. dom0's root is its initramfs,
+ *  in RAM, and a domU's saved state (fresh guests per suite: xl save, as big as the domU) goes
+ *  there: 1024 MiB leaves room for two 256 MiB domUs' saves beside the toolstack. */
+export const MACHINE_MEMORY_MIB = 2048;
+export const DOM0_MEMORY_MIB = 1024;
 export const MACHINE_CPUS = 2;
 
 /** QEMU TCG traps. lab.md §3: SMAP crashes a PV dom0; RDTSCP crashes a PVH domU. Found here:

@@ -1,7 +1,7 @@
 // A `provider: qemu` hypervisor config.
 import { z } from 'zod';
 import { VIRTIO_CLASSES } from '../../core/offers.ts';
-import { configName, cpus, distinct, kernelArgs, memoryMiB, word } from '../../core/config-fields.ts';
+import { configName, cpus, distinct, kernelArgs, memoryMiB, snapshots, word } from '../../core/config-fields.ts';
 
 const virtioClass = z.enum(VIRTIO_CLASSES as unknown as [string, ...string[]]);
 /** Machine and CPU names go into QEMU's argv: one option value, no way to smuggle another. */
@@ -31,9 +31,8 @@ export const qemuConfig = z
     devices: distinct(virtioClass).default([...VIRTIO_CLASSES]),
     /** Appended to the guest's kernel command line (direct-boot images only). */
     extraKernelArgs: kernelArgs(),
-    /** per-suite (when absent): every suite gets a fresh guest restored from a snapshot taken
-     *  at boot; per-cell: all suites of a cell share one guest. */
-    snapshots: z.enum(['per-suite', 'per-cell']).optional(),
+    /** Fresh guest per suite (savevm at readiness, loadvm per suite) or one per cell. */
+    snapshots: snapshots(),
     /** Hyper-V enlightenments (QEMU's hv-* CPU flags and its VMBus bridge): the guest then sees
      *  two interfaces, KVM and Hyper-V. The flags need KVM. */
     hyperv: hypervEnlightenments.optional(),

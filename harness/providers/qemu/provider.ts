@@ -8,7 +8,7 @@ import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { HypervisorConfigBase } from '../plugin.ts';
 import type { QemuConfig } from './config.ts';
 import { offeredInterfaces, refuseEnlightenmentsWithoutKvm } from './hyperv-enlightenments.ts';
-import type { VirtioClass } from '../../core/offers.ts';
+import type { Offers, VirtioClass } from '../../core/offers.ts';
 import { parseUsernetHostPort } from '../../qemu/qmp.ts';
 import { QemuProcess } from '../../qemu/process.ts';
 import { createBlank, createOverlay } from '../../qemu/qemu-img.ts';
@@ -45,6 +45,10 @@ export class QemuProvider implements Provider<QemuConfig> {
     if (!this.noticeGiven) this.options.notice?.(`KVM not usable, falling back to TCG: ${verdict.reason}`);
     this.noticeGiven = true;
     return 'tcg';
+  }
+
+  offersBeforeBoot(config: HypervisorConfigBase): Partial<Offers> {
+    return { family: 'qemu', virtio: (config as QemuConfig).devices as VirtioClass[], kvStore: null };
   }
 
   async boot(spec: BootSpec<QemuConfig>, signal: AbortSignal): Promise<Machine> {

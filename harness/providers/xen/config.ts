@@ -1,6 +1,6 @@
 // A `provider: xen` hypervisor config.
 import { z } from 'zod';
-import { configName, cpus, kernelArgs, memoryMiB, word } from '../../core/config-fields.ts';
+import { configName, cpus, kernelArgs, memoryMiB, snapshots, word } from '../../core/config-fields.ts';
 import { sshHostFields } from '../ssh-host-fields.ts';
 
 export const xenConfig = z
@@ -16,6 +16,9 @@ export const xenConfig = z
     memoryMiB: memoryMiB(64, 256),
     cpus: cpus(),
     extraKernelArgs: kernelArgs(),
+    /** Fresh guest per suite (xl save -c at readiness, xl restore per suite; not with disks) or
+     *  one per cell. */
+    snapshots: snapshots(),
   })
   .strict();
 

@@ -34,7 +34,12 @@ export class GuestConsole {
     if (r.code === 3) return false;
     const nl = r.stdout.indexOf('\n');
     const size = Number(r.stdout.slice(0, nl));
-    if (r.code !== 0 || nl < 0 || !Number.isFinite(size) || size < this.offset) return true;
+    if (r.code !== 0 || nl < 0 || !Number.isFinite(size)) return true;
+    // A shorter file is a new one: a restored domain of the same name may start the log afresh.
+    if (size < this.offset) {
+      this.offset = 0;
+      return this.sync();
+    }
     const chunk = r.stdout.slice(nl + 1);
     this.offset = size;
     if (chunk) {

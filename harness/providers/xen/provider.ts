@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BootError, InfraError, describe } from '../../core/errors.ts';
 import type { Artifact } from '../../core/results.ts';
+import type { Offers } from '../../core/offers.ts';
 import type { XenConfig } from './config.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
 import type { Shell, SshEndpoint } from '../../core/shell.ts';
@@ -19,6 +20,8 @@ import { formatInventory, leaks, takeInventory, type Dom0Inventory } from './inv
 import { GuestConsole } from './guest-console.ts';
 import { XenStoreKv } from './xenstore-kv.ts';
 import { XlShutdown } from './xl-shutdown.ts';
+import { FreshDomain, type FreshDomainDeps } from './fresh-domain.ts';
+import type { LiveDomain } from './live-domain.ts';
 import { sq } from './quote.ts';
 import { QEMU_WAITS } from '../../core/timeouts.ts';
 
@@ -69,6 +72,10 @@ export class XenProvider implements Provider {
     return opening;
   }
 
+  offersBeforeBoot(): Partial<Offers> {
+    return { family: 'xen', virtio: [], kvStore: 'xenstore' };
+  }
+
   async close(): Promise<void> {
     const all = [...this.sessions.values()];
     this.sessions.clear();
@@ -105,6 +112,8 @@ export class XenProvider implements Provider {
 
     let created = false;
     let domainGone = false;
+    const live: LiveDomain = { name, domid: -1 };
+    let ssh: SshEndpoint | null = null;
     let handedOn: Shell | null = null;
     let stopped = false;
     const unExit = session.onExit(`domain ${name} on ${dom0.where}`, `xl destroy ${sq(name)} 2>/dev/null; rm -rf ${sq(cellDir)}`);
@@ -183,39 +192,53 @@ export class XenProvider implements Provider {
       await writeFile(paths.xlConfig, cfg);
       await dom0.must(`cat > ${sq(`${cellDir}/domain.cfg`)}`, 10_000, 'writing the xl config', cfg);
 
-      const createStart = Date.now();
-      spec.log(`xl create ${name} (${config.type}, ${config.memoryMiB} MiB) on ${dom0.where}`);
-      created = true; // from here a half-made domain may exist
-      const made = await dom0.xl('create', [`${cellDir}/domain.cfg`], XL_TIMEOUTS.create);
-      if (made.code !== 0) throw new InfraError(`xl create ${name} failed (exit ${made.code}): ${oneLine(made.stderr || made.stdout)}`);
-      const domid = await dom0.domid(name);
-      if (domid === null) throw new BootError(`domain ${name} was created but is gone at once; console tail:\n${(await guestConsole.sync(), guestConsole.tail(30))}`, guestConsole.tail(30));
-      spec.log(`domain ${name} is domid ${domid} (xl create took ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
+      // The domain made from its config, to the guest answering SSH: the first boot, and again
+      // for a suite that must see a boot of its own (Requirements.coldBoot).
+      const createAndConnect = async (): Promise<{ shell: Shell; createStart: number }> => {
+        const createStart = Date.now();
+        spec.log(`xl create ${name} (${config.type}, ${config.memoryMiB} MiB) on ${dom0.where}`);
+        created = true; // from here a half-made domain may exist
+        const made = await dom0.xl('create', [`${cellDir}/domain.cfg`], XL_TIMEOUTS.create);
+        if (made.code !== 0) throw new InfraError(`xl create ${name} failed (exit ${made.code}): ${oneLine(made.stderr || made.stdout)}`);
+        const domid = await dom0.domid(name);
+        if (domid === null) throw new BootError(`domain ${name} was created but is gone at once; console tail:\n${(await guestConsole.sync(), guestConsole.tail(30))}`, guestConsole.tail(30));
+        live.domid = domid;
+        domainGone = false;
+        spec.log(`domain ${name} is domid ${domid} (xl create took ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
+        // The guest's boot budget starts when its domain exists: the nested host's boot, the
+        // staging and xl create (slow with a disk's hotplug under TCG) have limits of their own.
+        const domainMade = Date.now();
+        const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, domainMade, signal);
+        ssh = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
+        try {
+          return { shell: await connectGuest(domainMade + spec.timeouts.bootMs * slowness), createStart };
+        } catch (e) {
+          if (e instanceof SshTrustError) throw e;
+          await guestConsole.sync().catch(() => {});
+          throw new BootError(`${image.name} did not answer SSH at ${guestAddress} (through dom0) in time: ${describe(e)}; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
+        }
+      };
+      // Handed on to the cell, not closed: a second handshake through dom0 costs seconds here.
+      const connectGuest = (deadline: number) => connectSsh(ssh!, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, commandTimeoutMs: spec.timeouts.commandMs, signal });
 
-      // The guest's boot budget starts when its domain exists: the nested host's boot, the
-      // staging and xl create (slow with a disk's hotplug under TCG) have limits of their own.
-      const domainMade = Date.now();
-      const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, domainMade, signal);
-      const ssh: SshEndpoint = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
-      const deadline = domainMade + spec.timeouts.bootMs * slowness;
-      try {
-        // Handed on to the cell, not closed: a second handshake through dom0 costs seconds here.
-        handedOn = await connectSsh(ssh, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, commandTimeoutMs: spec.timeouts.commandMs, signal });
-      } catch (e) {
-        if (e instanceof SshTrustError) throw e;
-        await guestConsole.sync().catch(() => {});
-        throw new BootError(`${image.name} did not answer SSH at ${guestAddress} (through dom0) in time: ${describe(e)}; console tail:\n${guestConsole.tail(30)}`, guestConsole.tail(30));
-      }
+      const first = await createAndConnect();
+      handedOn = first.shell;
       const bootToSshMs = Date.now() - started;
-      spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s (domU create to SSH ${((Date.now() - createStart) / 1000).toFixed(1)} s)`);
+      spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s (domU create to SSH ${((Date.now() - first.createStart) / 1000).toFixed(1)} s)`);
+      const fresh = spec.freshPerSuite ? await this.saveFresh(spec, config, dom0, live, cellDir, first.shell, slowness, {
+        connect: async (deadline) => (handedOn = await connectGuest(deadline)),
+        bootAgain: async () => (handedOn = (await createAndConnect()).shell),
+        consoleTail: async () => (await guestConsole.sync().catch(() => {}), guestConsole.tail(30)),
+      }) : null;
 
       return {
-        ssh,
+        ssh: ssh!,
         consoleLog: paths.console,
         offers: { family: 'xen', flavour: config.type, interfaces: ['Xen'], virtio: [], kvStore: 'xenstore', nics: [{ mac }], xenDisks: config.disks },
-        hostKv: new XenStoreKv(dom0, domid),
-        hostControl: new XlShutdown(dom0, name, domid, guestConsole, () => (domainGone = true)),
-        shell: handedOn,
+        hostKv: new XenStoreKv(dom0, live),
+        hostControl: new XlShutdown(dom0, live, guestConsole, () => (domainGone = true)),
+        shell: first.shell,
+        ...(fresh ? { restoreFresh: (opts?: { coldBoot?: boolean }) => fresh.restore(opts).finally(() => (domainGone = false)) } : {}),
         bootToSshMs,
         artifacts: [
           artifact('console', paths.console),
@@ -232,6 +255,27 @@ export class XenProvider implements Provider {
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Saves the guest's state for fresh guests per suite; null (logged) where it cannot: the
+   *  suites then share this guest, and the cell's results are unaffected. */
+  private async saveFresh(spec: BootSpec, config: XenConfig, dom0: HostSession['dom0'], domain: LiveDomain, cellDir: string, sh: Shell, slowness: number, hooks: Pick<FreshDomainDeps, 'connect' | 'bootAgain' | 'consoleTail'>): Promise<FreshDomain | null> {
+    // A file-backed disk is not in the saved state (a restored guest would find its disk changed
+    // under its page cache), and its loop device takes 38-58 s to go after a destroy.
+    if (config.disks > 0) {
+      spec.log(`the suites share one guest: a domain with data disks is not saved (xl save keeps no disk contents)`);
+      return null;
+    }
+    await spec.prepareFresh?.(sh).catch((e) => spec.log(`preparing the guest before saving its state failed (each suite will do it): ${describe(e)}`));
+    const fresh = new FreshDomain({ dom0, domain, savePath: `${cellDir}/fresh.save`, memoryMiB: config.memoryMiB, restoreBudgetMs: spec.timeouts.bootMs * slowness, ...hooks });
+    try {
+      await fresh.save();
+    } catch (e) {
+      spec.log(`cannot save the guest's state, so its suites share one guest: ${describe(e)}`);
+      return null;
+    }
+    spec.log(`guest state saved (${fresh.sizeMiB} MiB) in ${(fresh.saveMs / 1000).toFixed(1)} s`);
+    return fresh;
   }
 
   /** Waits for the guest's ready marker on its console (or, without a console log, goes

@@ -4,13 +4,18 @@
 // guest's write elsewhere left nothing).
 import type { HostKv } from '../../core/offers.ts';
 import type { Dom0 } from './dom0.ts';
+import type { LiveDomain } from './live-domain.ts';
 import { sq } from './quote.ts';
 
 export class XenStoreKv implements HostKv {
   constructor(
     private readonly dom0: Dom0,
-    readonly domid: number,
+    private readonly domain: LiveDomain,
   ) {}
+
+  get domid(): number {
+    return this.domain.domid;
+  }
 
   get home(): string {
     return `/local/domain/${this.domid}`;

@@ -4,6 +4,7 @@
 import type { HostControl, ShutdownObservation } from '../../core/offers.ts';
 import { oneLine, type Dom0 } from './dom0.ts';
 import type { GuestConsole } from './guest-console.ts';
+import type { LiveDomain } from './live-domain.ts';
 import { sq } from './quote.ts';
 
 /** libxl's shutdown reason codes (SHUTDOWN_* in Xen's public sched.h). */
@@ -12,8 +13,7 @@ const REASONS: Record<string, ShutdownObservation['outcome']> = { '0': 'powered 
 export class XlShutdown implements HostControl {
   constructor(
     private readonly dom0: Dom0,
-    private readonly name: string,
-    private readonly domid: number,
+    private readonly domain: LiveDomain,
     private readonly console: GuestConsole,
     /** Tells the machine its domain is gone, so stop() does not wait for it. */
     private readonly onStopped: () => void,
@@ -23,29 +23,29 @@ export class XlShutdown implements HostControl {
     await this.console.sync();
     const from = this.console.length;
     const t0 = Date.now();
-    const r = await this.dom0.xl('shutdown', [this.name]);
+    const r = await this.dom0.xl('shutdown', [this.domain.name]);
     const obs: ShutdownObservation = {
       requested: r.code === 0,
-      requestDetail: `xl shutdown ${this.name}: exit ${r.code}; ${oneLine(r.stdout + r.stderr)}`,
+      requestDetail: `xl shutdown ${this.domain.name}: exit ${r.code}; ${oneLine(r.stdout + r.stderr)}`,
       acknowledgedMs: null,
       stoppedMs: null,
       outcome: 'still running',
       consoleAfter: '',
     };
     while (obs.requested && Date.now() - t0 < deadlineMs) {
-      const row = (await this.dom0.domains()).find((d) => d.name === this.name);
+      const row = (await this.dom0.domains()).find((d) => d.name === this.domain.name);
       if (!row || /[sc]/.test(row.state.replace(/-/g, ''))) {
         obs.stoppedMs = Date.now() - t0;
         obs.outcome = row?.state.includes('c') ? 'crashed' : await this.reason();
         break;
       }
-      if (obs.acknowledgedMs === null && (await this.dom0.xsRead(`/local/domain/${this.domid}/control/shutdown`)) === '') obs.acknowledgedMs = Date.now() - t0;
+      if (obs.acknowledgedMs === null && (await this.dom0.xsRead(`/local/domain/${this.domain.domid}/control/shutdown`)) === '') obs.acknowledgedMs = Date.now() - t0;
       await new Promise((res) => setTimeout(res, 250));
     }
     // A shut-down domain lingers until xl's monitor applies on_poweroff (destroy): let it go.
     if (obs.stoppedMs !== null) {
       const until = Date.now() + 10_000;
-      while (Date.now() < until && (await this.dom0.domid(this.name)) !== null) await new Promise((res) => setTimeout(res, 250));
+      while (Date.now() < until && (await this.dom0.domid(this.domain.name)) !== null) await new Promise((res) => setTimeout(res, 250));
     }
     await this.console.sync();
     obs.consoleAfter = this.console.since(from);
@@ -56,7 +56,7 @@ export class XlShutdown implements HostControl {
   /** xl's per-domain log says "Domain N has shut down, reason code R". */
   private async reason(): Promise<ShutdownObservation['outcome']> {
     for (let i = 0; i < 8; i++) {
-      const r = await this.dom0.run(`cat ${sq(`/var/log/xen/xl-${this.name}.log`)} 2>/dev/null`, 10_000);
+      const r = await this.dom0.run(`cat ${sq(`/var/log/xen/xl-${this.domain.name}.log`)} 2>/dev/null`, 10_000);
       const m = /has shut down, reason code (\d+)/.exec(r.stdout);
       if (m) return REASONS[m[1]] ?? 'gone';
       await new Promise((res) => setTimeout(res, 250));
