@@ -10,6 +10,7 @@
 //   save            savevm at readiness           vs the same guest's cold boot to SSH
 //   jobs            4 cells, --jobs 2             vs the same 4 cells, --jobs 1
 //   memory          peak RSS of a running cell's QEMU vs one idle QEMU at its ready marker
+//   xen restore     (--xen) a domU restored (xl restore) to SSH vs the same domU made again (xl create) to SSH
 // `--json` prints the figures as one JSON object instead.
 import '../vm-images/index.ts';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
@@ -35,9 +36,11 @@ import type { CheckContext } from '../harness/core/checks.ts';
 import { linuxAdapter } from '../harness/guests/linux/adapter.ts';
 import { bootMessagesOnce } from '../suites/probe/gather.ts';
 import { checks as virtioChecks } from '../suites/virtio.4/index.ts';
+import { benchXen, type XenFigures } from './xen.ts';
 
 installSignalCleanup();
 const JSON_OUT = process.argv.includes('--json');
+const XEN = process.argv.includes('--xen');
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const EXECS = Number(process.env.BENCH_EXECS ?? 20);
 const say = (s: string) => { if (!JSON_OUT) process.stderr.write(`# ${s}\n`); };
@@ -245,6 +248,14 @@ loadAt.jobs2 = load();
 const jobs2 = await timedPlan(2);
 loadAt.end = load();
 
+// 5. Xen (opt-in: the nested host takes a minute to boot the first time).
+let xen: XenFigures | null = null;
+if (XEN) {
+  say('Xen: a domU restored from its saved state, against the same domU made again');
+  xen = await benchXen(image, ROUNDS);
+  loadAt.afterXen = load();
+}
+
 const idleNodeRss = Number(execFileSync(process.execPath, ['-e', 'console.log(process.memoryUsage().rss)'], { encoding: 'utf8' }).trim()) / 2 ** 20;
 const harnessRss = process.memoryUsage().rss / 2 ** 20;
 rmSync(scratch, { recursive: true, force: true });
@@ -264,6 +275,12 @@ const figures = {
   jobs: { ms: jobs2.ms, baseline: '4 cells, --jobs 1', baselineMs: jobs1.ms, ratio: jobs2.ms / jobs1.ms, coresBusy: { jobs1: jobs1.busy, jobs2: jobs2.busy }, notPassed: { jobs1: jobs1.notPassed, jobs2: jobs2.notPassed } },
   memory: { mib: cellPeakRss, baseline: 'one idle QEMU at its ready marker (peak RSS)', baselineMib: median(bare.map((b) => b.idleRssMiB)), ratio: cellPeakRss / median(bare.map((b) => b.idleRssMiB)) },
   harnessMemory: { mib: harnessRss, baseline: 'idle node', baselineMib: idleNodeRss, ratio: harnessRss / idleNodeRss },
+  ...(xen
+    ? {
+        xenRestoreToSsh: { ms: xen.restoreToSshMs, baseline: 'the same domU destroyed and made again (xl create) to SSH', baselineMs: xen.coldBootToSshMs, ratio: xen.restoreToSshMs / xen.coldBootToSshMs, all: xen.restores, firstCreateToSshMs: xen.createToSshMs },
+        xenSaveAtReadiness: { ms: xen.saveMs, mib: xen.saveMiB, baseline: 'the same domU made again (xl create) to SSH', baselineMs: xen.coldBootToSshMs, ratio: xen.saveMs / xen.coldBootToSshMs },
+      }
+    : {}),
 };
 
 if (JSON_OUT) {
@@ -283,5 +300,9 @@ if (JSON_OUT) {
   row('4 cells --jobs 2', figures.jobs, ms(jobs2.ms), ms(jobs1.ms), `  [cores busy ${Math.round(jobs1.busy * 100)}% at --jobs 1, ${Math.round(jobs2.busy * 100)}% at --jobs 2; load ${loadAt.jobs1} / ${loadAt.jobs2}${jobs1.notPassed + jobs2.notPassed ? `; results not pass: ${jobs1.notPassed} / ${jobs2.notPassed}` : ''}]`);
   row('peak RSS per cell', figures.memory, `${cellPeakRss.toFixed(0)} MiB`, `${figures.memory.baselineMib.toFixed(0)} MiB`);
   row('harness RSS', figures.harnessMemory, `${harnessRss.toFixed(0)} MiB`, `${idleNodeRss.toFixed(0)} MiB`);
+  if (figures.xenRestoreToSsh && figures.xenSaveAtReadiness) {
+    row('xen restore to SSH', figures.xenRestoreToSsh, ms(figures.xenRestoreToSsh.ms), ms(figures.xenRestoreToSsh.baselineMs), `  [first xl create to SSH ${ms(figures.xenRestoreToSsh.firstCreateToSshMs)}]`);
+    row('xen save at readiness', figures.xenSaveAtReadiness, ms(figures.xenSaveAtReadiness.ms), ms(figures.xenSaveAtReadiness.baselineMs), `  [${figures.xenSaveAtReadiness.mib} MiB]`);
+  }
   console.log(`load average (1 min) by phase: ${Object.entries(loadAt).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 }

@@ -121,7 +121,13 @@ export async function mergeRuns(outDir: string, inputDirs: string[], opts: { all
   const summaries = ordered.map((s) => s.run.summary);
   const unfinished = ordered.filter((s) => s.run.summary === null).map((s) => s.dir);
   // A missing or unfinished shard means results are missing: the environment's fault, as in run.
-  const exitCode = missing.length > 0 || unfinished.length > 0 ? Math.max(exitCodeFor(totals), EXIT.infra) : exitCodeFor(totals);
+  // A shard's cells that had no image make the merged run not green, as they made that shard,
+  // unless every shard was run accepting that (--allow-missing-images).
+  const finished = summaries.filter((x) => x !== null);
+  const cellsWithoutImage = finished.reduce((n, x) => n + (x.cellsWithoutImage ?? 0), 0);
+  const allowMissingImages = finished.length > 0 && finished.every((x) => x.allowMissingImages === true);
+  const byTotals = exitCodeFor({ ...totals, cellsWithoutImage, allowMissingImages });
+  const exitCode = missing.length > 0 || unfinished.length > 0 ? Math.max(byTotals, EXIT.infra) : byTotals;
   const starts = [createdAt, ...summaries.flatMap((s) => (s ? [s.startedAt] : []))].sort();
   const ends = summaries.flatMap((s) => (s ? [s.finishedAt] : [])).sort();
   await writeFile(
@@ -134,6 +140,8 @@ export async function mergeRuns(outDir: string, inputDirs: string[], opts: { all
         finishedAt: ends.at(-1) ?? starts[0],
         totals,
         exitCode,
+        cellsWithoutImage,
+        allowMissingImages,
         mergedFrom: ordered.map((s) => ({ dir: resolve(s.dir), shard: s.plan.shard, run: s.run.summary?.run ?? null })),
         missingShards: missing,
         unfinishedShards: unfinished,

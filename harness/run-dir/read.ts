@@ -30,6 +30,9 @@ const runFile = z.object({
   finishedAt: z.string(),
   totals: z.object({ pass: z.number(), fail: z.number(), skip: z.number(), error: z.number() }),
   exitCode: z.number().int(),
+  /** Planned cells that could not run for lack of their image (absent in older runs: 0). */
+  cellsWithoutImage: z.number().int().min(0).optional(),
+  allowMissingImages: z.boolean().optional(),
 }).loose();
 
 export type PlanFile = z.infer<typeof planFile>;

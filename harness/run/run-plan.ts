@@ -132,7 +132,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
     progress.notice(cellsWithoutImage && !opts.allowMissingImages ? `${cellsWithoutImage} cell(s) could not run on this host (no image, or a need such as KVM; see their boot/ssh): nothing was checked there (exit ${EXIT.nothingChecked}; --allow-missing-images accepts that)` : `no check passed or failed: nothing was checked (exit ${EXIT.nothingChecked})`);
   await output('results.tap', () => writeTap(runDir, sink.results));
   await output('junit.xml', () => writeJunit(runDir, sink.results));
-  await output('run.json', () => writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, figures, coreUse }, null, 2) + '\n'));
+  await output('run.json', () => writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, cellsWithoutImage, allowMissingImages: opts.allowMissingImages === true, figures, coreUse }, null, 2) + '\n'));
   for (const finish of opts.finishers ?? [])
     await finish(runDir).catch((e) => {
       if (isOutputFailure(e)) throw outputError(runDir, e, 'a report');

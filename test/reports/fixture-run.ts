@@ -73,7 +73,7 @@ export interface WrittenRun {
 export async function writeRun(
   dir: string,
   cells: FixtureCell[],
-  opts: { plan?: string; shard?: { index: number; count: number } | null; checks?: string[]; finished?: boolean; planCells?: FixtureCell[] } = {},
+  opts: { plan?: string; shard?: { index: number; count: number } | null; checks?: string[]; finished?: boolean; planCells?: FixtureCell[]; summary?: Record<string, unknown> } = {},
 ): Promise<WrittenRun> {
   const planHash = opts.plan ?? 'abcdef012345';
   await mkdir(dir, { recursive: true });
@@ -113,6 +113,7 @@ export async function writeRun(
         finishedAt: '2026-01-01T00:01:00.000Z',
         totals,
         exitCode: totals.error ? 2 : totals.fail ? 3 : 0,
+        ...opts.summary,
       }) + '\n',
     );
   }

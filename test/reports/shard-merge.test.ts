@@ -88,6 +88,27 @@ t.test('merge: three shards give the results of the whole run', async (t) => {
   t.equal(m.exitCode, run.exitCode);
 });
 
+t.test('merge: a shard whose cells had no image keeps the merged run from going green', async (t) => {
+  const dir = scratch(t);
+  const cells: FixtureCell[] = [
+    { guest: 'linux-ref', hypervisor: 'qemu', states: { 'virtio.4/disk': 'pass' } },
+    { guest: 'openbsd', hypervisor: 'qemu', states: { 'boot/ssh': 'skip', 'virtio.4/disk': 'skip' } },
+  ];
+  const checks = ['virtio.4/disk'];
+  const merge = async (name: string, allow: boolean) => {
+    const a = join(dir, `${name}-1`);
+    const b = join(dir, `${name}-2`);
+    await writeRun(a, [cells[0]], { shard: { index: 1, count: 2 }, checks, summary: { cellsWithoutImage: 0, allowMissingImages: allow } });
+    await writeRun(b, [cells[1]], { shard: { index: 2, count: 2 }, checks, summary: { cellsWithoutImage: 1, allowMissingImages: allow, exitCode: allow ? EXIT.ok : EXIT.nothingChecked } });
+    return mergeRuns(join(dir, `${name}-merged`), [a, b]);
+  };
+  const strict = await merge('strict', false);
+  t.equal(strict.exitCode, EXIT.nothingChecked, 'one cell without its image: exit 4, as that shard had');
+  t.equal(JSON.parse(readFileSync(join(dir, 'strict-merged', 'run.json'), 'utf8')).cellsWithoutImage, 1, 'the merged run.json counts it');
+  const allowed = await merge('allowed', true);
+  t.equal(allowed.exitCode, EXIT.ok, 'every shard ran with --allow-missing-images: exit 0');
+});
+
 async function refusal(t: Test, p: Promise<unknown>, re: RegExp) {
   let e: unknown;
   try {
