@@ -16,6 +16,8 @@ export interface XenFigures {
   coldBootToSshMs: number;
   saveMs: number;
   saveMiB: number;
+  /** The provider's own breakdown of each restore (xl destroy, xl restore, to SSH). */
+  restoreSteps: string[];
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -49,7 +51,7 @@ export async function benchXen(image: GuestImage, rounds: number): Promise<XenFi
     const coldBootToSshMs = Date.now() - s;
     await sh.close();
     await m.stop();
-    return { createToSshMs, restoreToSshMs: median(restores), restores, coldBootToSshMs, saveMs: Number(saved[2]) * 1000, saveMiB: Number(saved[1]) };
+    return { createToSshMs, restoreToSshMs: median(restores), restores, coldBootToSshMs, saveMs: Number(saved[2]) * 1000, saveMiB: Number(saved[1]), restoreSteps: log.filter((l) => / restored as domid /.test(l)).map((l) => l.replace(/^.*?: /, '')) };
   } finally {
     await provider.close();
     rmSync(scratch, { recursive: true, force: true });

@@ -23,6 +23,7 @@ export interface FreshDomainDeps {
   consoleTail(): Promise<string>;
   /** The budget from the restore to SSH (the boot budget, scaled for the host). */
   restoreBudgetMs: number;
+  log(message: string): void;
 }
 
 /** Room the saved state needs beyond the domain's memory (xl's headers, page tables). */
@@ -65,10 +66,12 @@ export class FreshDomain {
    *  `coldBoot` the domain is made again from its config and boots. */
   async restore(opts: { coldBoot?: boolean } = {}): Promise<Shell> {
     const { dom0, domain, savePath } = this.deps;
+    const t0 = Date.now();
     await this.destroy();
     if (opts.coldBoot) return this.deps.bootAgain();
     const started = Date.now();
     const r = await dom0.xl('restore', [savePath]);
+    const restored = Date.now();
     if (r.code !== 0) throw new InfraError(`xl restore ${savePath} failed (exit ${r.code}): ${oneLine(r.stderr || r.stdout)}`);
     const domid = await dom0.domid(domain.name);
     // Resuming is the guest's own code (its xenbus and front ends reconnect): a guest that does
@@ -76,7 +79,10 @@ export class FreshDomain {
     if (domid === null) throw new BootError(`the restored domain ${domain.name} is gone at once; console tail:\n${await this.deps.consoleTail()}`, await this.deps.consoleTail());
     domain.domid = domid;
     try {
-      return await this.deps.connect(started + this.deps.restoreBudgetMs);
+      const sh = await this.deps.connect(started + this.deps.restoreBudgetMs);
+      const s = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
+      this.deps.log(`domain ${domain.name} restored as domid ${domid}: xl destroy ${s(t0, started)} s, xl restore ${s(started, restored)} s, to SSH ${s(restored, Date.now())} s`);
+      return sh;
     } catch (e) {
       if (e instanceof TrustError) throw e;
       const tail = await this.deps.consoleTail();

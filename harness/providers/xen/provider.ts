@@ -267,7 +267,7 @@ export class XenProvider implements Provider {
       return null;
     }
     await spec.prepareFresh?.(sh).catch((e) => spec.log(`preparing the guest before saving its state failed (each suite will do it): ${describe(e)}`));
-    const fresh = new FreshDomain({ dom0, domain, savePath: `${cellDir}/fresh.save`, memoryMiB: config.memoryMiB, restoreBudgetMs: spec.timeouts.bootMs * slowness, ...hooks });
+    const fresh = new FreshDomain({ dom0, domain, savePath: `${cellDir}/fresh.save`, memoryMiB: config.memoryMiB, restoreBudgetMs: spec.timeouts.bootMs * slowness, log: spec.log, ...hooks });
     try {
       await fresh.save();
     } catch (e) {
