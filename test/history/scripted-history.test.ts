@@ -67,6 +67,16 @@ async function script(t: Test, history: string): Promise<void> {
   t.same([...new Set(lastPass.results.map((r) => r.run))], [d3.id], '--baseline last-pass: each check\'s newest pass (all on day 3 here)');
   t.equal(await baselineFile(d1.dir, history), d1.dir, 'a folder is used as it is');
 
+  // A report redrawn later shows each square's states up to its own run, not the runs after it.
+  const redrawn = await pvconform(['report', d2.dir, '--history', history]);
+  t.equal(redrawn.exitCode, 0, redrawn.all);
+  const embedded = /<script type="application\/json" id="pvconform-data">(.*?)<\/script>/s.exec(readFileSync(join(d2.dir, 'report.html'), 'utf8'))![1];
+  const strips = (JSON.parse(embedded) as { strips: Record<string, { state: string; flaky: boolean }[]> | null }).strips;
+  t.same(strips?.[`${CELL}|virtio.4/net`]?.map((s) => s.state), ['pass', 'fail'], 'report --history: net\'s strip is day 1 and day 2, not day 3');
+  t.same(strips?.[`${CELL}|virtio.4/blk`]?.map((s) => s.flaky), [false, true], 'and blk on day 2 is flaky');
+  t.equal((await pvconform(['report', d2.dir])).exitCode, 0);
+  t.equal(JSON.parse(/<script type="application\/json" id="pvconform-data">(.*?)<\/script>/s.exec(readFileSync(join(d2.dir, 'report.html'), 'utf8'))![1]).strips, null, 'without --history: no strips');
+
   const bad = await pvconform(['compare', 'nosuchrun', 'latest', '--history', history]);
   t.equal(bad.exitCode, 1, 'an unknown run id is a usage error');
   t.match(bad.stderr, /nosuchrun: no such run directory or results file, and no run nosuchrun in the history .*Fix: give a run directory, or a run id listed by pvconform history/);
