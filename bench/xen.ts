@@ -29,7 +29,7 @@ export async function benchXen(image: GuestImage, rounds: number): Promise<XenFi
   try {
     const config: XenConfig = { name: 'bench-xen', provider: 'xen', host: 'nested', type: 'pv', disks: 0, memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
     const m = await provider.boot(
-      { cellId: 'bench@xen', image, hypervisor: config, workDir: join(scratch, 'w'), artifactsDir: join(scratch, 'a'), runDir: scratch, timeouts: scaled(BASE_TIMEOUTS, 2), log: (s) => log.push(s), freshPerSuite: true },
+      { cellId: 'bench@xen', image, hypervisor: config, workDir: join(scratch, 'w'), artifactsDir: join(scratch, 'a'), runDir: scratch, timeouts: scaled(BASE_TIMEOUTS, await provider.slowdown(config)), log: (s) => log.push(s), freshPerSuite: true },
       new AbortController().signal,
     );
     const text = () => log.join('\n');

@@ -8,9 +8,10 @@ import type { Artifact } from '../../core/results.ts';
 import type { Offers } from '../../core/offers.ts';
 import type { XenConfig } from './config.ts';
 import type { BootSpec, Machine, Provider } from '../provider.ts';
+import type { HypervisorConfigBase } from '../plugin.ts';
 import type { Shell, SshEndpoint } from '../../core/shell.ts';
 import { connectSsh, SshTrustError } from '../../transport/ssh.ts';
-import { HostSession } from './host-session.ts';
+import { HostSession, NESTED_SLOWNESS } from './host-session.ts';
 import { oneLine, XL_TIMEOUTS } from './dom0.ts';
 import { BRIDGE, ipKernelArg, xenMac } from './guest-network.ts';
 import { CELLS_DIR, sftpTransfer, stageImage } from './staging.ts';
@@ -70,6 +71,13 @@ export class XenProvider implements Provider {
     });
     this.sessions.set(key, opening);
     return opening;
+  }
+
+  /** The nested host runs its domUs under TCG inside TCG: every guest wait (boot, connect, each
+   *  command) grows by NESTED_SLOWNESS, through the one factor run-cell applies to all waits. A
+   *  real dom0 runs them at native speed. dom0's own commands have their limits in dom0.ts. */
+  async slowdown(config: HypervisorConfigBase): Promise<number> {
+    return (config as XenConfig).host === 'nested' ? NESTED_SLOWNESS : 1;
   }
 
   offersBeforeBoot(): Partial<Offers> {
@@ -211,7 +219,7 @@ export class XenProvider implements Provider {
         const guestAddress = await this.waitForGuest(spec, dom0, session, name, domid, guestConsole, address, domainMade, signal);
         ssh = { host: guestAddress, port: 22, user: image.ssh.user, privateKeyPath: image.ssh.privateKeyPath, hostKey: image.ssh.hostKey, via: session.endpoint };
         try {
-          return { shell: await connectGuest(domainMade + spec.timeouts.bootMs * slowness), createStart };
+          return { shell: await connectGuest(domainMade + spec.timeouts.bootMs), createStart };
         } catch (e) {
           if (e instanceof SshTrustError) throw e;
           await guestConsole.sync().catch(() => {});
@@ -219,13 +227,13 @@ export class XenProvider implements Provider {
         }
       };
       // Handed on to the cell, not closed: a second handshake through dom0 costs seconds here.
-      const connectGuest = (deadline: number) => connectSsh(ssh!, { deadline, connectTimeoutMs: spec.timeouts.connectMs * slowness, commandTimeoutMs: spec.timeouts.commandMs, signal });
+      const connectGuest = (deadline: number) => connectSsh(ssh!, { deadline, connectTimeoutMs: spec.timeouts.connectMs, commandTimeoutMs: spec.timeouts.commandMs, signal });
 
       const first = await createAndConnect();
       handedOn = first.shell;
       const bootToSshMs = Date.now() - started;
       spec.log(`SSH up after ${(bootToSshMs / 1000).toFixed(1)} s (domU create to SSH ${((Date.now() - first.createStart) / 1000).toFixed(1)} s)`);
-      const fresh = spec.freshPerSuite ? await this.saveFresh(spec, config, dom0, live, cellDir, first.shell, slowness, {
+      const fresh = spec.freshPerSuite ? await this.saveFresh(spec, config, dom0, live, cellDir, first.shell, {
         connect: async (deadline) => (handedOn = await connectGuest(deadline)),
         bootAgain: async () => (handedOn = (await createAndConnect()).shell),
         consoleTail: async () => (await guestConsole.sync().catch(() => {}), guestConsole.tail(30)),
@@ -259,7 +267,7 @@ export class XenProvider implements Provider {
 
   /** Saves the guest's state for fresh guests per suite; null (logged) where it cannot: the
    *  suites then share this guest, and the cell's results are unaffected. */
-  private async saveFresh(spec: BootSpec, config: XenConfig, dom0: HostSession['dom0'], domain: LiveDomain, cellDir: string, sh: Shell, slowness: number, hooks: Pick<FreshDomainDeps, 'connect' | 'bootAgain' | 'consoleTail'>): Promise<FreshDomain | null> {
+  private async saveFresh(spec: BootSpec, config: XenConfig, dom0: HostSession['dom0'], domain: LiveDomain, cellDir: string, sh: Shell, hooks: Pick<FreshDomainDeps, 'connect' | 'bootAgain' | 'consoleTail'>): Promise<FreshDomain | null> {
     // A file-backed disk is not in the saved state (a restored guest would find its disk changed
     // under its page cache), and its loop device takes 38-58 s to go after a destroy.
     if (config.disks > 0) {
@@ -267,7 +275,7 @@ export class XenProvider implements Provider {
       return null;
     }
     await spec.prepareFresh?.(sh).catch((e) => spec.log(`preparing the guest before saving its state failed (each suite will do it): ${describe(e)}`));
-    const fresh = new FreshDomain({ dom0, domain, savePath: `${cellDir}/fresh.save`, memoryMiB: config.memoryMiB, restoreBudgetMs: spec.timeouts.bootMs * slowness, log: spec.log, ...hooks });
+    const fresh = new FreshDomain({ dom0, domain, savePath: `${cellDir}/fresh.save`, memoryMiB: config.memoryMiB, restoreBudgetMs: spec.timeouts.bootMs, log: spec.log, ...hooks });
     try {
       await fresh.save();
     } catch (e) {
@@ -282,7 +290,7 @@ export class XenProvider implements Provider {
    *  straight to SSH), watching for a crash; returns the address to reach it at. */
   private async waitForGuest(spec: BootSpec, dom0: HostSession['dom0'], session: HostSession, name: string, domid: number, guestConsole: GuestConsole, assigned: string, started: number, signal: AbortSignal): Promise<string> {
     const image = spec.image;
-    const deadline = started + spec.timeouts.bootMs * session.slowness;
+    const deadline = started + spec.timeouts.bootMs;
     const marker = image.readyMarker;
     while (marker && Date.now() < deadline) {
       if (signal.aborted) throw new InfraError('aborted while the guest was booting');

@@ -16,7 +16,7 @@ import '../../../vm-images/index.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { connectSsh } from '../../../harness/transport/ssh.ts';
-import { BASE_TIMEOUTS } from '../../../harness/core/timeouts.ts';
+import { BASE_TIMEOUTS, scaled } from '../../../harness/core/timeouts.ts';
 import { linuxAdapter } from '../../../harness/guests/linux/adapter.ts';
 import type { CheckContext } from '../../../harness/core/checks.ts';
 import type { XenConfig } from '../../../harness/providers/xen/config.ts';
@@ -48,7 +48,7 @@ t.test('linux-ref as a PV domU on the nested Xen host: XenStore both ways, xl sh
   const artifactsDir = join(runDir, 'artifacts', 'cell');
   const cellStart = Date.now();
   const machine = await provider.boot(
-    { cellId: 'linux-ref@xen-pv', image, hypervisor: config, workDir: join(runDir, 'work'), artifactsDir, runDir, timeouts: BASE_TIMEOUTS, log },
+    { cellId: 'linux-ref@xen-pv', image, hypervisor: config, workDir: join(runDir, 'work'), artifactsDir, runDir, timeouts: scaled(BASE_TIMEOUTS, await provider.slowdown(config)), log },
     new AbortController().signal,
   );
   figures['boot to SSH'] = `${(machine.bootToSshMs / 1000).toFixed(1)} s`;

@@ -75,6 +75,9 @@ t.test('a Xen host by address', async (t) => {
     t.teardown(() => session.close());
     t.match(session.xenVersion, /^4\.17/, 'xl info answered');
     t.equal(session.slowness, 1, 'a host given by address is not scaled like the nested one');
+    const provider = new XenProvider();
+    t.equal(await provider.slowdown(good), 1, 'and its guests wait at native speed');
+    t.equal(await provider.slowdown({ ...good, host: 'nested' } as XenConfig), 3, 'the nested host\'s guests wait three times longer');
     const local = join(dir, 'payload.bin');
     const payload = randomBytes(300_000);
     await writeFile(local, payload);
