@@ -1,8 +1,8 @@
 // junit.xml written by us: node-tap's junit reporter has no <error>, and infrastructure
 // trouble must not read as a test failure.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CheckResult } from '../core/results.ts';
+import { writeWhole } from '../core/write-whole.ts';
 
 export function xmlEscape(s: string): string {
   return s
@@ -42,6 +42,6 @@ export function renderJunit(results: CheckResult[]): string {
 
 export async function writeJunit(runDir: string, results: CheckResult[]): Promise<string> {
   const path = join(runDir, 'junit.xml');
-  await writeFile(path, renderJunit(results));
+  await writeWhole(path, renderJunit(results));
   return path;
 }

@@ -1,11 +1,11 @@
 // The run as GitHub-flavoured Markdown, for a CI job summary or release notes: the matrix, then
 // what needs a look (regressions and errors first), capped so a huge run stays readable.
-import { writeFile } from 'node:fs/promises';
 import { readRun, type RunData } from '../run-dir/read.ts';
 import { STATES, type CheckResult, type State } from '../core/results.ts';
 import { buildMatrix, cellAt, STATE_LETTER, type Matrix } from './matrix.ts';
 import { CLASS_LABEL, type ClassifiedResult, type Comparison, type ResultClass } from './compare/classify.ts';
 import { readComparison } from './compare/baseline.ts';
+import { writeWhole } from '../core/write-whole.ts';
 
 const MARK: Record<State | 'none', string> = { pass: '✅', fail: '❌', error: '⚠️', skip: '➖', none: '⏳' };
 const MAX_ROWS = 50;
@@ -120,6 +120,6 @@ export function renderMarkdownSummary(run: RunData, comparison: Comparison | nul
 export async function writeMarkdownSummary(runDir: string, file: string, comparison?: Comparison | null): Promise<string> {
   const run = await readRun(runDir);
   const c = comparison === undefined ? await readComparison(runDir) : comparison;
-  await writeFile(file, renderMarkdownSummary(run, c));
+  await writeWhole(file, renderMarkdownSummary(run, c));
   return file;
 }

@@ -1,7 +1,7 @@
 // Joins the run directories of a sharded plan (`run --shard i/n` on several CI runners) into one
 // run directory, as if the plan had run whole: results, plan, TAP, JUnit, HTML and artifacts.
 // Shards of different plans, the same shard twice, or overlapping cells are refused.
-import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
 import type { CheckResult } from '../core/results.ts';
@@ -12,6 +12,7 @@ import { writeTap } from './tap.ts';
 import { writeJunit } from './junit.ts';
 import { writeHtmlReport } from './html/write.ts';
 import { readRun, type PlanFile, type RunData } from '../run-dir/read.ts';
+import { writeWhole } from '../core/write-whole.ts';
 
 export interface ShardRun {
   dir: string;
@@ -108,8 +109,8 @@ export async function mergeRuns(outDir: string, inputDirs: string[], opts: { all
   const results = ordered.flatMap((s) => s.run.results);
   const createdAt = ordered.map((s) => s.plan.createdAt).sort()[0];
   const plan: PlanFile = { v: 1, plan: first.plan, source: first.source, cells: ordered.flatMap((s) => s.plan.cells), checks: first.checks, shard: null, createdAt };
-  await writeFile(join(outDir, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
-  await writeFile(join(outDir, 'results.jsonl'), results.map((r) => JSON.stringify(r) + '\n').join(''));
+  await writeWhole(join(outDir, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
+  await writeWhole(join(outDir, 'results.jsonl'), results.map((r) => JSON.stringify(r) + '\n').join(''));
   for (const s of ordered) {
     const from = join(s.dir, 'artifacts');
     if (await stat(from).catch(() => null)) await cp(from, join(outDir, 'artifacts'), { recursive: true, errorOnExist: true, force: false });
@@ -130,7 +131,7 @@ export async function mergeRuns(outDir: string, inputDirs: string[], opts: { all
   const exitCode = missing.length > 0 || unfinished.length > 0 ? Math.max(byTotals, EXIT.infra) : byTotals;
   const starts = [createdAt, ...summaries.flatMap((s) => (s ? [s.startedAt] : []))].sort();
   const ends = summaries.flatMap((s) => (s ? [s.finishedAt] : [])).sort();
-  await writeFile(
+  await writeWhole(
     join(outDir, 'run.json'),
     JSON.stringify(
       {

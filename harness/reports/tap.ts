@@ -1,9 +1,9 @@
 // results.tap: TAP version 14, one test point per result. TAP has no "error" state: an error is
 // `not ok` whose diagnostics say `state: error`, so tools that know only ok/not ok still stop.
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { CheckResult } from '../core/results.ts';
+import { writeWhole } from '../core/write-whole.ts';
 
 export function renderTap(results: CheckResult[]): string {
   const lines = ['TAP version 14', `1..${results.length}`];
@@ -28,6 +28,6 @@ function oneLine(s: string): string {
 
 export async function writeTap(runDir: string, results: CheckResult[]): Promise<string> {
   const path = join(runDir, 'results.tap');
-  await writeFile(path, renderTap(results));
+  await writeWhole(path, renderTap(results));
   return path;
 }

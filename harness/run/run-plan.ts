@@ -1,6 +1,6 @@
 // A whole run: plan.json first, each cell in turn, then the reports. Results are already on
 // disk as they arrive; the reports at the end are made from them.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Plan, Cell } from '../plan/plan.ts';
@@ -20,6 +20,7 @@ import type { State } from '../core/results.ts';
 import type { Progress } from './progress.ts';
 import { retryFailedChecks, retriedTotals } from './retries.ts';
 import { startCoreMeter, type CoreUse } from './cpu-meter.ts';
+import { writeWhole } from '../core/write-whole.ts';
 
 export interface RunOptions {
   plan: Plan;
@@ -73,7 +74,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
     shard: opts.shard ?? null,
     createdAt: startedAt.toISOString(),
   };
-  await output('plan.json', () => writeFile(join(runDir, 'plan.json'), JSON.stringify(planJson, null, 2) + '\n'));
+  await output('plan.json', () => writeWhole(join(runDir, 'plan.json'), JSON.stringify(planJson, null, 2) + '\n'));
   const sink = new ResultSink(runDir);
   sink.onResult((r) => progress.result(r));
   const workRoot = await mkdtemp(join(tmpdir(), 'pvconform-run-'));
@@ -132,7 +133,7 @@ export async function runPlan(opts: RunOptions): Promise<RunOutcome> {
     progress.notice(cellsWithoutImage && !opts.allowMissingImages ? `${cellsWithoutImage} cell(s) could not run on this host (no image, or a need such as KVM; see their boot/ssh): nothing was checked there (exit ${EXIT.nothingChecked}; --allow-missing-images accepts that)` : `no check passed or failed: nothing was checked (exit ${EXIT.nothingChecked})`);
   await output('results.tap', () => writeTap(runDir, sink.results));
   await output('junit.xml', () => writeJunit(runDir, sink.results));
-  await output('run.json', () => writeFile(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, cellsWithoutImage, allowMissingImages: opts.allowMissingImages === true, figures, coreUse }, null, 2) + '\n'));
+  await output('run.json', () => writeWhole(join(runDir, 'run.json'), JSON.stringify({ run, plan: plan.hash, startedAt: startedAt.toISOString(), finishedAt: new Date().toISOString(), totals, exitCode, cellsWithoutImage, allowMissingImages: opts.allowMissingImages === true, figures, coreUse }, null, 2) + '\n'));
   for (const finish of opts.finishers ?? [])
     await finish(runDir).catch((e) => {
       if (isOutputFailure(e)) throw outputError(runDir, e, 'a report');

@@ -6,7 +6,7 @@
 // nothing left behind. A few runs go at once to keep the wall time down.
 import t, { type Test } from 'tap';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scratch, writeMatrix } from '../helpers/cli.ts';
 import { EXIT } from '../../harness/core/exit-codes.ts';
@@ -227,6 +227,10 @@ async function runScenario(t: Test, s: Scenario): Promise<void> {
     if (s.outputFails) {
       t.match(r.all, s.outputFails, 'a clear one-line message about the output folder');
       t.notMatch(r.all, /internal error|\n\s+at /, 'no stack trace');
+      // Whatever summary file the full disk let through is whole; none is left half-written.
+      const wholeEnds: Array<[string, RegExp]> = [['report.html', /<\/html>\s*$/], ['junit.xml', /<\/testsuites>\s*$/], ['run.json', /\}\s*$/], ['plan.json', /\}\s*$/], ['results.tap', /\n$/]];
+      for (const [f, end] of wholeEnds) if (existsSync(join(run.out, f))) t.match(readFileSync(join(run.out, f), 'utf8'), end, `${f}: whole, or not there`);
+      t.same(readdirSync(run.out).filter((f) => f.includes('.part-')), [], 'no half-written file left beside them');
     } else {
       t.equal(results.length, expected, `exactly one result per planned check (${results.length}/${expected})`);
       for (const cell of plan.cells) {

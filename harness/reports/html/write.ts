@@ -1,6 +1,6 @@
 // writeHtmlReport: <run>/report.html from the run's own files. `pvconform run` calls it at the
 // end, `pvconform report` and `pvconform merge` call it again.
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { readRun } from '../../run-dir/read.ts';
 import { UsageError } from '../../core/errors.ts';
@@ -12,6 +12,7 @@ import { manualCoverage } from './manual-coverage.ts';
 import { applyRetries, readRetries } from '../../run-dir/retry-log.ts';
 import { openHistory } from '../../history/open.ts';
 import type { CheckResult } from '../../core/results.ts';
+import { writeWhole } from '../../core/write-whole.ts';
 
 export const REPORT_FILE = 'report.html';
 /** Enough for any real cell; a runaway directory is not listed file by file. */
@@ -72,6 +73,6 @@ export async function writeHtmlReport(runDir: string, opts: { history?: { locati
   const files: Record<string, string[]> = {};
   for (const id of cellIds) files[id] = await cellFiles(runDir, id);
   const file = join(runDir, REPORT_FILE);
-  await writeFile(file, renderReportHtml(buildReportData(run, { comparison, pages, files, flaky, strips, manual: manualCoverage(pages, run.results) })));
+  await writeWhole(file, renderReportHtml(buildReportData(run, { comparison, pages, files, flaky, strips, manual: manualCoverage(pages, run.results) })));
   return file;
 }
