@@ -19,6 +19,11 @@ import { closeProviders } from '../../../harness/providers/registry.ts';
 import { buildXenHost } from '../../../vm-images/xen-host/build.ts';
 import { buildLinuxRef } from '../../../vm-images/linux-ref/build.ts';
 import { READY_MARKER } from '../../../vm-images/linux-ref/image.ts';
+import { resolveImage } from '../../../harness/images/resolve.ts';
+import { XenProvider } from '../../../harness/providers/xen/provider.ts';
+import { Dom0 } from '../../../harness/providers/xen/dom0.ts';
+import { connectSsh } from '../../../harness/transport/ssh.ts';
+import { BASE_TIMEOUTS, scaled } from '../../../harness/core/timeouts.ts';
 
 t.setTimeout(900_000);
 t.teardown(() => closeProviders());
@@ -101,4 +106,39 @@ t.test('snapshots per cell on Xen: the suites share one domain', async (t) => {
   t.notOk(logs.some((l) => l.startsWith('guest state saved')), 'nothing saved');
   t.equal(r['writer/leave-state'].state, 'pass');
   t.match(r['reader/find-nothing'], { state: 'fail', message: /found \/root\/marker, found \/tmp\/marker, found data\/pvconform-left-behind in XenStore/ }, 'the reader finds what the writer left');
+});
+
+t.test('a saved state that does not restore: the suite gets a domain made again, and the log says why', async (t) => {
+  const runDir = mkdtempSync(join(tmpdir(), 'pvconform-test-xen-badsave-'));
+  const provider = new XenProvider();
+  t.teardown(async () => {
+    await provider.close();
+    rmSync(runDir, { recursive: true, force: true });
+  });
+  const config: XenConfig = { name: 'xen-badsave', provider: 'xen', host: 'nested', type: 'pv', disks: 0, memoryMiB: 192, cpus: 1, extraKernelArgs: '' };
+  const logs: string[] = [];
+  const log = (m: string) => (logs.push(m), t.comment(m));
+  const artifactsDir = join(runDir, 'artifacts', 'cell');
+  const machine = await provider.boot(
+    { cellId: 'linux-ref@xen-badsave', image: await resolveImage('linux-ref'), hypervisor: config, workDir: join(runDir, 'work'), artifactsDir, runDir, timeouts: scaled(BASE_TIMEOUTS, await provider.slowdown(config)), log, freshPerSuite: true },
+    new AbortController().signal,
+  );
+  t.ok(machine.restoreFresh, 'the state was saved');
+  const dom0 = new Dom0(await connectSsh(machine.ssh.via!, { deadline: Date.now() + 30_000, connectTimeoutMs: 10_000 }), 'dom0 (test)');
+  t.teardown(() => dom0.close());
+  const name = /^name = "([^"]+)"$/m.exec(readFileSync(join(artifactsDir, 'xl.cfg'), 'utf8'))![1];
+  // The saved file cut short, as a full dom0 disk or a dying host would leave it.
+  await dom0.must(`truncate -s 65536 /var/lib/pvconform/cells/${name}/fresh.save`, 10_000, 'cutting the saved state short');
+  await machine.shell!.close();
+  const sh = await machine.restoreFresh!();
+  t.match(logs.join('\n'), /the saved state did not give a guest that answers \(xl restore .* failed/, 'the failed restore is named');
+  t.match(logs.join('\n'), /xl create .* on nested Xen host[\s\S]*domain .* is domid \d+/, 'and the domain was made again');
+  t.equal((await sh.exec('cat /sys/hypervisor/type')).stdout.trim(), 'xen', 'the suite has a guest that answers');
+  t.equal(await machine.hostKv!.read('name'), name, 'the host half follows the new domid');
+  await sh.close();
+  const again = await machine.restoreFresh!();
+  t.equal(logs.filter((l) => l.startsWith('the saved state did not')).length, 1, 'the next suite does not try the broken state again');
+  await again.close();
+  await machine.stop();
+  t.equal(await dom0.domid(name), null, 'no domain left');
 });
