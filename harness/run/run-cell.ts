@@ -119,6 +119,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
     const extraKernelArgs = [cell.guest.extraKernelArgs, cell.guest.withoutDrivers.length ? `pvconform.nomod=${cell.guest.withoutDrivers.join(',')}` : ''].filter(Boolean).join(' ');
     ctx.log(cell.id, `booting ${image.name} on ${cell.hypervisor.name}`);
     const os = image.os;
+    const wantsFresh = lives.length > 1 && livesThatMayRun(lives, os, provider.offersBeforeBoot?.(cell.hypervisor) ?? {}) > 1;
     const booting = provider.boot(
       {
         cellId: cell.id,
@@ -130,7 +131,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
         timeouts,
         extraKernelArgs,
         log: (m) => ctx.log(cell.id, m),
-        freshPerSuite: livesThatMayRun(lives, os, provider.offersBeforeBoot?.(cell.hypervisor) ?? {}) > 1,
+        freshPerSuite: wantsFresh,
         ...(os === 'linux' ? {} : { prepareFresh: (s: Shell) => prepareBeforeSave(os, s) }),
       },
       ctx.signal,
@@ -139,6 +140,8 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
     booting.then((m) => (ctx.signal.aborted ? m.stop() : undefined), () => {});
     machine = await Promise.race([booting, interrupted]);
     figures.bootToSshMs = machine.bootToSshMs;
+    // Said once, so a reader of the log knows the later suites may see what the earlier left.
+    if (wantsFresh && !machine.restoreFresh) ctx.log(cell.id, `the suites of this cell share one guest: ${cell.hypervisor.provider} could not give a fresh guest per suite here (see the lines above, or its README section)`);
     // The provider's readiness probe hands its connection on where it has one.
     sh = machine.shell ?? await Promise.race([deps.connect(machine.ssh, { deadline: Date.now() + timeouts.connectMs * 3, connectTimeoutMs: timeouts.connectMs, commandTimeoutMs: timeouts.commandMs, signal: ctx.signal }), interrupted]);
     record(null, { state: 'pass', message: `${image.name} answered SSH ${(machine.bootToSshMs / 1000).toFixed(1)} s after the start of boot (${describeOffers(machine)})` }, bootStart, machine.artifacts);

@@ -4,7 +4,7 @@
 import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 import t from 'tap';
 const tap = t;
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { runCell, type CellDeps } from '../../harness/run/run-cell.ts';
@@ -307,4 +307,22 @@ t.test('Ctrl-C before the second cell: its checks are error "interrupted", not m
   await runPlan({ plan: planOf(cells), runDir: join(dir, 'run'), signal: controller.signal, progress: silent, cellDeps: deps });
   const states = readFileSync(join(dir, 'run', 'results.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as CheckResult).map((r) => `${r.cell} ${r.check} ${r.state}`);
   t.same(states, ['one@fake boot/ssh pass', 'one@fake fake/a pass', 'two@fake boot/ssh error', 'two@fake fake/a error', 'two@fake fake/b error']);
+});
+
+t.test('two suites, a provider that cannot give fresh guests: the log says they share one guest', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'pvconform-test-mapping-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const logs: string[] = [];
+  const sink = new ResultSink(dir);
+  const cell = cellOf('fake-guest@fake', [{ ...pass, id: 'one/a', suite: 'one' }, { ...passB, id: 'two/b', suite: 'two' }]);
+  await runCell(cell, { run: 'r', plan: 'p', runDir: dir, workRoot: join(dir, 'work'), sink, signal: new AbortController().signal, log: (_c, m) => logs.push(m), notice: () => {} }, depsFor({ checks: () => [] }, fakeProvider()));
+  sink.close();
+  t.same(sink.results.map((r) => r.state), ['pass', 'pass', 'pass']);
+  t.ok(logs.some((l) => l.startsWith('the suites of this cell share one guest')), logs.join('\n'));
+  const oneSuite: string[] = [];
+  mkdirSync(join(dir, 'b'));
+  const sink2 = new ResultSink(join(dir, 'b'));
+  await runCell(cellOf('fake-guest@fake', [pass, passB]), { run: 'r', plan: 'p', runDir: join(dir, 'b'), workRoot: join(dir, 'work'), sink: sink2, signal: new AbortController().signal, log: (_c, m) => oneSuite.push(m), notice: () => {} }, depsFor({ checks: () => [] }, fakeProvider()));
+  sink2.close();
+  t.notOk(oneSuite.some((l) => l.startsWith('the suites of this cell share')), 'one suite: nothing to say');
 });

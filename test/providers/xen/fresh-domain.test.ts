@@ -91,6 +91,7 @@ t.test('snapshots per suite on Xen: xl save at readiness, xl restore per suite',
   t.equal(r['writer/leave-state'].state, 'pass', r['writer/leave-state'].message);
   t.equal(r['reader/find-nothing'].state, 'pass', `the restored guest: ${r['reader/find-nothing'].message}`);
   t.ok(logs.some((l) => /^fresh guest for reader in \d+ ms$/.test(l)), 'the reader got a restored guest');
+  t.notOk(logs.some((l) => l.startsWith('the suites of this cell share one guest')), 'no note of a shared guest');
   t.equal(r['cold/find-nothing-after-boot'].state, 'pass', `the cold-booted guest: ${r['cold/find-nothing-after-boot'].message}`);
   t.ok(logs.some((l) => /^fresh guest for cold in \d+ ms \(cold boot\)$/.test(l)), 'the cold suite got a domain created again');
   t.equal(boots, 2, 'the console shows the first boot and the cold boot, not one for the restore');
