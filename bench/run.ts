@@ -34,7 +34,7 @@ import { ResultSink } from '../harness/results/sink.ts';
 import type { Progress } from '../harness/run/progress.ts';
 import type { CheckContext } from '../harness/core/checks.ts';
 import { linuxAdapter } from '../harness/guests/linux/adapter.ts';
-import { bootMessagesOnce } from '../harness/guests/facts-once.ts';
+import { bootMessagesOnce } from '../suites/probe/gather.ts';
 import { checks as virtioChecks } from '../suites/virtio.4/index.ts';
 import { benchXen, type XenFigures } from './xen.ts';
 

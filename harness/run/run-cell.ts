@@ -22,7 +22,7 @@ import { guestStopped, startFailed, stepFailed, type Outcome } from './cell-outc
 import { outputError } from '../results/output-error.ts';
 import { panicOnConsole, watchForPanic } from './panic-watch.ts';
 import { guestLives, livesThatMayRun, prepareBeforeSave, snapshotMode } from './suite-lives.ts';
-import { bootMessagesOnce } from '../guests/facts-once.ts';
+import { bootMessagesOnce } from '../../suites/probe/gather.ts';
 import { BOOT_CHECK } from '../core/results.ts';
 
 const BOOT_CITATION: Citation = { kind: 'source', fact: 'the guest boots and answers SSH with its pinned host key: every other check of the cell needs this', where: 'pvconform harness' };

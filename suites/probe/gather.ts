@@ -7,8 +7,8 @@ import { parseBootLog, UnrecognisedBootLog, type AttachTree } from '../../harnes
 import { probeGuest, type UserRole } from './guest-ops.ts';
 import { parsePvbusReport, parseXenbusReport, type PvbusReport, type XenbusReport } from './report.ts';
 import { shCommand } from './shell-quote.ts';
-import { linuxFactsOnce, type LinuxFacts } from '../../harness/guests/linux/facts.ts';
-import { bootMessagesOnce, type GuestLifeRef } from '../../harness/guests/facts-once.ts';
+import type { GuestAdapter, VirtioDevice } from '../../harness/core/guest-adapter.ts';
+import { LINUX_FACTS_COMMAND, parseLinuxFacts, type LinuxFacts } from './linux-facts.ts';
 
 /** Who runs a command: root, or one of the unprivileged users. */
 export type Runner = 'root' | UserRole;
@@ -20,14 +20,45 @@ export interface CommandOutput {
   stderr: string;
 }
 
-// The facts of one guest life (boot messages, virtio devices) are gathered once per connection
-// by harness/guests/facts-once.ts; a Linux guest's come from one command (guests/linux/facts.ts).
-export { bootMessagesOnce, virtioDevicesOnce } from '../../harness/guests/facts-once.ts';
+// What the checks of a guest life read (virtio listing, boot messages, the sysfs details behind
+// them) is gathered once per connection and judged by every check that wants it. A restored
+// guest comes with a new connection, so it is gathered again. Failures are not cached.
+type Life = { guest: GuestAdapter; sh: Shell };
 
-/** A Linux guest's facts (the virtio details behind the listing), from the same one command. */
-export function linuxGuestFacts(ctx: GuestLifeRef): Promise<LinuxFacts> {
+function once<T>(cache: WeakMap<Shell, Promise<T>>, sh: Shell, gather: () => Promise<T>): Promise<T> {
+  let p = cache.get(sh);
+  if (!p) {
+    p = gather();
+    cache.set(sh, p);
+    p.catch(() => cache.delete(sh));
+  }
+  return p;
+}
+
+const linuxFacts = new WeakMap<Shell, Promise<LinuxFacts>>();
+const bootTexts = new WeakMap<Shell, Promise<string>>();
+const virtioLists = new WeakMap<Shell, Promise<VirtioDevice[]>>();
+
+/** A Linux guest's facts, from one command that prints them all. */
+export function linuxGuestFacts(ctx: Life): Promise<LinuxFacts> {
   if (ctx.guest.os !== 'linux') return Promise.reject(new InfraError(`Linux facts asked of a ${ctx.guest.os} guest`));
-  return linuxFactsOnce(ctx.sh);
+  return once(linuxFacts, ctx.sh, async () => {
+    const r = await ctx.sh.exec(LINUX_FACTS_COMMAND);
+    if (r.code !== 0) throw new InfraError(`gathering the guest's virtio facts and boot messages failed (exit ${r.code}): ${r.stderr.trim()}`);
+    return parseLinuxFacts(r.stdout);
+  });
+}
+
+/** The kernel's boot messages, read once per guest life. */
+export function bootMessagesOnce(ctx: Life): Promise<string> {
+  if (ctx.guest.os === 'linux') return linuxGuestFacts(ctx).then((f) => f.bootMessages);
+  return once(bootTexts, ctx.sh, () => ctx.guest.bootMessages(ctx.sh));
+}
+
+/** Every virtio device the guest sees, listed once per guest life. */
+export function virtioDevicesOnce(ctx: Life): Promise<VirtioDevice[]> {
+  if (ctx.guest.os === 'linux') return linuxGuestFacts(ctx).then((f) => f.virtio.devices);
+  return once(virtioLists, ctx.sh, () => ctx.guest.virtioDevices(ctx.sh));
 }
 
 const trees = new WeakMap<Shell, Promise<AttachTree>>();

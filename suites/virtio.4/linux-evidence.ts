@@ -4,7 +4,7 @@
 import type { Shell } from '../../harness/core/shell.ts';
 import type { VirtioClass } from '../../harness/core/offers.ts';
 import type { Verdict } from '../../harness/core/checks.ts';
-import type { LinuxVirtioFacts } from '../../harness/guests/linux/facts.ts';
+import type { LinuxVirtioFacts } from '../probe/linux-facts.ts';
 
 export interface EvidenceInput {
   sh: Shell;

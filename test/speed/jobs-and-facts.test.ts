@@ -1,7 +1,7 @@
 // Pure parts of the speed work: the default --jobs, and the parser of the one-command facts.
 import t from 'tap';
 import { defaultJobs } from '../../harness/run/jobs.ts';
-import { parseLinuxFacts, DMESG_SECTION } from '../../harness/guests/linux/facts.ts';
+import { parseLinuxFacts, DMESG_SECTION } from '../../suites/probe/linux-facts.ts';
 import type { HypervisorConfig } from '../../harness/config/schema.ts';
 import type { QemuConfig } from '../../harness/providers/qemu/config.ts';
 

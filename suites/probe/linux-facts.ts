@@ -2,10 +2,8 @@
 // builtins only (`read`, globs, `${x##*/}`), so the listing forks nothing; the boot messages
 // (`dmesg`, the only fork) come last. Under TCG each fork costs milliseconds, and the old way,
 // a loop forking per device for every check, cost a check 100-200 ms.
-import type { VirtioDevice } from '../../core/guest-adapter.ts';
-import { VIRTIO_DEVICE_IDS } from '../../core/guest-adapter.ts';
-import type { Shell } from '../../core/shell.ts';
-import { InfraError } from '../../core/errors.ts';
+import type { VirtioDevice } from '../../harness/core/guest-adapter.ts';
+import { VIRTIO_DEVICE_IDS } from '../../harness/core/guest-adapter.ts';
 
 export const DMESG_SECTION = '=== dmesg';
 
@@ -75,21 +73,4 @@ export function parseLinuxFacts(output: string): LinuxFacts {
     facts.devices.push({ name, deviceId, class: VIRTIO_DEVICE_IDS[deviceId] ?? 'other', driver: drivers.get(name) ?? null, detail: `${name} (virtio device id ${deviceId})` });
   facts.devices.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
   return { virtio: facts, bootMessages };
-}
-
-// Gathered once per connection (a guest life: a restored guest comes with a new one), and judged
-// by every check that wants it; a failure is not kept, so the next asker tries again.
-const gathered = new WeakMap<Shell, Promise<LinuxFacts>>();
-
-export function linuxFactsOnce(sh: Shell): Promise<LinuxFacts> {
-  let p = gathered.get(sh);
-  if (!p) {
-    p = sh.exec(LINUX_FACTS_COMMAND).then((r) => {
-      if (r.code !== 0) throw new InfraError(`gathering the guest's virtio facts and boot messages failed (exit ${r.code}): ${r.stderr.trim()}`);
-      return parseLinuxFacts(r.stdout);
-    });
-    gathered.set(sh, p);
-    p.catch(() => gathered.delete(sh));
-  }
-  return p;
 }
