@@ -54,18 +54,20 @@ export interface Check {
   run(ctx: CheckContext): Promise<Verdict>;
 }
 
-/** Why a check does not apply to this cell, or null when it does. */
-export function unmetRequirement(check: Check, os: GuestOs, offers: Offers, hasHostKv: boolean): string | null {
+/** Why a check does not apply to this cell, or null when it does. Before boot only part of the
+ *  offers is known (Provider.offersBeforeBoot): a field left out, or hasHostKv undefined, rules
+ *  nothing out. */
+export function unmetRequirement(check: Check, os: GuestOs, offers: Partial<Offers>, hasHostKv: boolean | undefined): string | null {
   if (!check.os.includes(os)) return `does not apply to ${os} guests (applies to ${check.os.join(', ')})`;
   const r = check.requires;
-  if (r.families && !r.families.includes(offers.family))
+  if (r.families && offers.family && !r.families.includes(offers.family))
     return `needs a ${r.families.join(' or ')} hypervisor; this cell runs on ${offers.family}`;
   for (const v of r.virtio ?? [])
-    if (!offers.virtio.includes(v)) return `virtio ${v} not offered by this hypervisor config`;
+    if (offers.virtio && !offers.virtio.includes(v)) return `virtio ${v} not offered by this hypervisor config`;
   for (const i of r.interfaces ?? [])
-    if (!offers.interfaces.includes(i))
+    if (offers.interfaces && !offers.interfaces.includes(i))
       return `the ${i} interface is not offered here (guest can detect: ${offers.interfaces.join(', ') || 'none'})`;
-  if (r.kvStore && offers.kvStore !== r.kvStore) return `needs the ${r.kvStore} key/value store; this cell has ${offers.kvStore ?? 'none'}`;
-  if (r.hostKv && !hasHostKv) return 'the provider has no host-side access to the key/value store here';
+  if (r.kvStore && offers.kvStore !== undefined && offers.kvStore !== r.kvStore) return `needs the ${r.kvStore} key/value store; this cell has ${offers.kvStore ?? 'none'}`;
+  if (r.hostKv && hasHostKv === false) return 'the provider has no host-side access to the key/value store here';
   return null;
 }

@@ -119,7 +119,7 @@ export async function runCell(cell: Cell, ctx: CellRunContext, deps: CellDeps = 
     const extraKernelArgs = [cell.guest.extraKernelArgs, cell.guest.withoutDrivers.length ? `pvconform.nomod=${cell.guest.withoutDrivers.join(',')}` : ''].filter(Boolean).join(' ');
     ctx.log(cell.id, `booting ${image.name} on ${cell.hypervisor.name}`);
     const os = image.os;
-    const wantsFresh = lives.length > 1 && livesThatMayRun(lives, os, provider.offersBeforeBoot?.(cell.hypervisor) ?? {}) > 1;
+    const wantsFresh = livesThatMayRun(lives, os, provider.offersBeforeBoot?.(cell.hypervisor) ?? {}) > 1;
     const booting = provider.boot(
       {
         cellId: cell.id,

@@ -2,7 +2,7 @@
 // (the first the cold-booted guest, the rest restored from the state saved at readiness), so a
 // suite that writes (a key/value store, a file, a shutdown request) leaves nothing for the next.
 // With snapshots per cell, all suites share one guest, as before.
-import type { Check } from '../core/checks.ts';
+import { unmetRequirement, type Check } from '../core/checks.ts';
 import type { Offers } from '../core/offers.ts';
 import type { HypervisorConfig } from '../config/schema.ts';
 import type { GuestOs } from '../core/checks.ts';
@@ -43,13 +43,5 @@ export async function prepareBeforeSave(os: GuestOs, sh: Shell): Promise<void> {
  *  needs virtio cannot run on Xen, say); unknown fields rule nothing out. Fewer than two: no
  *  later suite will want a fresh guest, so nothing is saved. */
 export function livesThatMayRun(lives: GuestLife[], os: GuestOs, known: Partial<Offers>): number {
-  const mayRun = (c: Check) => {
-    const r = c.requires;
-    if (!c.os.includes(os)) return false;
-    if (known.family && r.families && !r.families.includes(known.family)) return false;
-    if (known.virtio && (r.virtio ?? []).some((v) => !known.virtio!.includes(v))) return false;
-    if (known.kvStore !== undefined && r.kvStore && r.kvStore !== known.kvStore) return false;
-    return true;
-  };
-  return lives.filter((l) => l.checks.some(mayRun)).length;
+  return lives.filter((l) => l.checks.some((c) => unmetRequirement(c, os, known, undefined) === null)).length;
 }

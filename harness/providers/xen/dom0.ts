@@ -95,6 +95,13 @@ export class Dom0 {
     return null;
   }
 
+  /** Destroys the named domain if there is one; throws when it is still there afterwards. */
+  async destroyDomain(name: string): Promise<void> {
+    if ((await this.domid(name)) === null) return;
+    const d = await this.xl('destroy', [name]);
+    if (d.code !== 0 && (await this.domid(name)) !== null) throw new InfraError(`xl destroy ${name} failed: ${oneLine(d.stderr)}`);
+  }
+
   async xsRead(path: string): Promise<string | null> {
     const r = await this.run(`xenstore-read ${sq(path)}`, 10_000);
     return r.code === 0 ? r.stdout.replace(/\n$/, '') : null;

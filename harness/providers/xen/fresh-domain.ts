@@ -69,7 +69,7 @@ export class FreshDomain {
    *  says so. (A panic on the console is still the guest's: the cell's panic watch sees it.) */
   async restore(opts: { coldBoot?: boolean } = {}): Promise<Shell> {
     const t0 = Date.now();
-    await this.destroy();
+    await this.deps.dom0.destroyDomain(this.deps.domain.name);
     if (opts.coldBoot || this.restoreFailed) return this.deps.bootAgain();
     try {
       return await this.restoreSaved(Date.now() - t0);
@@ -77,7 +77,7 @@ export class FreshDomain {
       if (e instanceof TrustError || e instanceof ConnectionLostError) throw e;
       this.restoreFailed = true;
       this.deps.log(`the saved state did not give a guest that answers (${describe(e)}); making the domain again with xl create, for this suite and the later ones`);
-      await this.destroy();
+      await this.deps.dom0.destroyDomain(this.deps.domain.name);
       return this.deps.bootAgain();
     }
   }
@@ -103,12 +103,5 @@ export class FreshDomain {
       if (e instanceof TrustError) throw e;
       throw new InfraError(`the guest restored from its saved state did not answer SSH: ${describe(e)}; console tail:\n${await this.deps.consoleTail()}`, { cause: e });
     }
-  }
-
-  private async destroy(): Promise<void> {
-    const { dom0, domain } = this.deps;
-    if ((await dom0.domid(domain.name)) === null) return; // shut down by the last suite
-    const d = await dom0.xl('destroy', [domain.name]);
-    if (d.code !== 0 && (await dom0.domid(domain.name)) !== null) throw new InfraError(`xl destroy ${domain.name} failed: ${oneLine(d.stderr)}`);
   }
 }

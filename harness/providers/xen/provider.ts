@@ -152,10 +152,7 @@ export class XenProvider implements Provider {
             const until = Date.now() + spec.timeouts.shutdownMs * slowness;
             while (Date.now() < until && (await dom0.domid(name)) !== null) await new Promise((r) => setTimeout(r, 500));
           }
-          if ((await dom0.domid(name)) !== null) {
-            const d = await dom0.xl('destroy', [name]);
-            if (d.code !== 0 && (await dom0.domid(name)) !== null) throw new InfraError(`xl destroy ${name} failed: ${oneLine(d.stderr)}`);
-          }
+          await dom0.destroyDomain(name);
         });
       }
       await step('copying the console', () => guestConsole.sync());
